@@ -1,0 +1,59 @@
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { BlockList, isIP, type LookupFunction } from 'node:net';
+
+/** Says whether an IP address is private (loopback, RFC 1918, link-local, unique-local, ...). */
+export type AddressClassifier = (address: string) => boolean;
+
+const privateRanges = new BlockList();
+for (const [net, prefix] of [
+  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16],
+  ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15],
+  ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
+] as const) {
+  privateRanges.addSubnet(net, prefix, 'ipv4');
+}
+for (const [net, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['64:ff9b::', 96], ['2001:db8::', 32]] as const) {
+  privateRanges.addSubnet(net, prefix, 'ipv6');
+}
+
+/** The default classifier: IANA special-purpose and private ranges count as private. */
+export const isPrivateAddress: AddressClassifier = (address) => {
+  const family = isIP(address);
+  if (family === 4) return privateRanges.check(address, 'ipv4');
+  if (family === 6) return privateRanges.check(address, 'ipv6');
+  return true;
+};
+
+/** Error raised when a redirect from a public address leads to a private one. */
+export class PrivateAddressError extends Error {
+  override name = 'PrivateAddressError';
+  readonly code = 'EPRIVATEADDRESS';
+}
+
+/**
+ * A DNS lookup for http.request that refuses private addresses. Used for every hop after a feed on a public
+ * address redirected, so a public outlet cannot lead the server to loopback or the private network.
+ */
+export function publicOnlyLookup(classify: AddressClassifier): LookupFunction {
+  return ((hostname: string, options: object, callback: (...args: unknown[]) => void) => {
+    dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
+      if (err) return callback(err);
+      const allowed = addresses.filter((a) => !classify(a.address));
+      if (allowed.length === 0) {
+        return callback(new PrivateAddressError(`${hostname} resolves to a private address; refused after a redirect from a public address`));
+      }
+      if ((options as { all?: boolean }).all) return callback(null, allowed);
+      callback(null, allowed[0]!.address, allowed[0]!.family);
+    });
+  }) as LookupFunction;
+}
+
+/** Resolves a host name (or takes an IP literal) and says whether every address it has is public. */
+export async function isPublicHost(hostname: string, classify: AddressClassifier): Promise<boolean> {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  if (isIP(host)) return !classify(host);
+  const addresses = await new Promise<LookupAddress[]>((resolve) => {
+    dnsLookup(host, { all: true }, (err, found) => resolve(err ? [] : found));
+  });
+  return addresses.length > 0 && addresses.every((a) => !classify(a.address));
+}

@@ -1,0 +1,151 @@
+import { createHash } from 'node:crypto';
+import type { AppConfig, FeedConfig } from '../config/config-schema.js';
+import type { FeedState } from '../store/feed-states.js';
+import { decodeBody } from './decode-body.js';
+import { FeedFormatError, type ParsedFeed } from './entry.js';
+import { chooseGuidMode } from './entry-identity.js';
+import type { FetchOutcome, Fetcher } from './fetch-feed.js';
+import { parseFeed } from './parse-feed.js';
+import { adaptiveInterval, backoffInterval, forbidsValidators, freshnessMs, nextInterval, retryAfterMs, SCHEDULE_RULES } from './schedule.js';
+
+/** How one poll attempt of a feed ended. */
+export type AttemptKind = 'fetched' | 'not-modified' | 'unchanged' | 'failed';
+
+/** The result of the network and parse phase of one feed, before anything is written. */
+export interface Attempt {
+  kind: AttemptKind;
+  feedUrl: string;
+  status: number | null;
+  error: string | null;
+  /** Parsed feed, for kind "fetched". */
+  parsed: ParsedFeed | null;
+  outcome: FetchOutcome;
+  startedAt: number;
+  endedAt: number;
+  bodyHash: string | null;
+  fullFetch: boolean;
+}
+
+/** What the network phase needs. */
+export interface FetchDeps {
+  fetcher: Fetcher;
+  now: () => number;
+  userAgent: string;
+  signal?: AbortSignal;
+}
+
+function sha256(body: Buffer): string {
+  return createHash('sha256').update(body).digest('base64url');
+}
+
+/**
+ * Fetches and parses one feed without touching the database: conditional GET with the stored validators
+ * (dropped every 12 h for a full fetch), no parse when the server says 304 or the body hash is unchanged.
+ * Never throws: every failure is an Attempt of kind "failed" with a reason.
+ */
+export async function fetchAttempt(feed: FeedConfig, state: FeedState, config: AppConfig, deps: FetchDeps): Promise<Attempt> {
+  const startedAt = deps.now();
+  const fullFetch = state.lastFullFetchAt === null || startedAt - state.lastFullFetchAt >= SCHEDULE_RULES.fullFetchEvery;
+  const outcome = await deps.fetcher.fetch({
+    url: feed.url,
+    etag: fullFetch ? null : state.etag,
+    lastModified: fullFetch ? null : state.lastModified,
+    headers: feed.headers,
+    userAgent: feed.userAgent ?? deps.userAgent,
+    timeoutMs: config.fetchTimeout,
+    maxBytes: config.maxFeedBytes,
+    signal: deps.signal,
+  });
+  const base = { feedUrl: feed.url, outcome, startedAt, fullFetch, parsed: null, bodyHash: null };
+  const end = () => deps.now();
+  switch (outcome.kind) {
+    case 'failed':
+      return { ...base, kind: 'failed', status: null, error: `${outcome.reason}: ${outcome.message}`, endedAt: end() };
+    case 'http-error':
+      return { ...base, kind: 'failed', status: outcome.status, error: httpErrorText(outcome.status), endedAt: end() };
+    case 'not-modified':
+      return { ...base, kind: 'not-modified', status: 304, error: null, endedAt: end() };
+    case 'ok': {
+      const bodyHash = sha256(outcome.body);
+      if (bodyHash === state.bodyHash && state.lastSuccessAt !== null) {
+        return { ...base, kind: 'unchanged', status: outcome.status, error: null, bodyHash, endedAt: end() };
+      }
+      try {
+        const contentType = typeof outcome.headers['content-type'] === 'string' ? outcome.headers['content-type'] : undefined;
+        const { text } = decodeBody(outcome.body, contentType);
+        const parsed = await parseFeed(text, { feedUrl: outcome.finalUrl, fetchedAt: startedAt, maxItems: config.maxItemsPerFeed });
+        return { ...base, kind: 'fetched', status: outcome.status, error: null, parsed, bodyHash, endedAt: end() };
+      } catch (err) {
+        const reason = err instanceof FeedFormatError ? err.message : `parser failed: ${(err as Error).message}`;
+        return { ...base, kind: 'failed', status: outcome.status, error: `parse: ${reason}`, bodyHash, endedAt: end() };
+      }
+    }
+  }
+}
+
+function httpErrorText(status: number): string {
+  const names: Record<number, string> = {
+    400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 410: 'Gone',
+    429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
+  };
+  return `HTTP ${status}${names[status] ? ` ${names[status]}` : ''}`;
+}
+
+/** The feed's polling state after an attempt: validators, errors, backoff, redirects, next fetch time. */
+export function nextFeedState(state: FeedState, attempt: Attempt, feed: FeedConfig, config: AppConfig, random: number): FeedState {
+  const now = attempt.endedAt;
+  const minInterval = feed.minInterval ?? config.minInterval;
+  const maxInterval = feed.maxInterval ?? config.maxInterval;
+  const next: FeedState = { ...state, lastFetchedAt: now, lastStatus: attempt.status };
+  const outcome = attempt.outcome;
+  if (outcome.kind !== 'failed') {
+    next.permanentRedirect = outcome.permanentRedirect;
+    next.redirectSince = outcome.permanentRedirect ? (state.permanentRedirect === outcome.permanentRedirect ? state.redirectSince : now) : null;
+  }
+  if (attempt.kind === 'failed') {
+    next.lastError = attempt.error;
+    next.errorCount = state.errorCount + 1;
+    next.failingSince = state.failingSince ?? attempt.startedAt;
+    const retryAfter = outcome.kind === 'http-error' ? retryAfterMs(outcome.headers, now) : null;
+    next.nextFetchAt = now + backoffInterval(attempt.status, retryAfter, next.errorCount, minInterval, random);
+    if (attempt.status === 410) next.disabledReason = `the server answered 410 Gone on ${new Date(now).toISOString()}: remove the feed or fix its URL`;
+    else if (now - next.failingSince >= SCHEDULE_RULES.disableAfterFailingFor) {
+      next.disabledReason = `failing for 30 days since ${new Date(next.failingSince).toISOString()} (last error: ${attempt.error})`;
+    }
+    return next;
+  }
+  next.lastError = null;
+  next.errorCount = 0;
+  next.failingSince = null;
+  next.disabledReason = null;
+  next.lastSuccessAt = now;
+  if (outcome.kind === 'ok' || outcome.kind === 'not-modified') {
+    const trustValidators = !forbidsValidators(outcome.headers);
+    const etag = outcome.headers.etag;
+    const lastModified = outcome.headers['last-modified'];
+    if (outcome.kind === 'ok' || trustValidators) {
+      next.etag = trustValidators && typeof etag === 'string' ? etag : outcome.kind === 'ok' ? null : state.etag;
+      next.lastModified = trustValidators && typeof lastModified === 'string' ? lastModified : outcome.kind === 'ok' ? null : state.lastModified;
+    }
+    if (outcome.kind === 'ok') {
+      next.bodyHash = attempt.bodyHash;
+      if (attempt.fullFetch) next.lastFullFetchAt = attempt.startedAt;
+    }
+  }
+  if (attempt.parsed) {
+    next.feedTitle = attempt.parsed.title;
+    next.siteUrl = attempt.parsed.siteUrl;
+    next.format = attempt.parsed.format;
+    next.guidMode = chooseGuidMode(attempt.parsed.entries, state.guidMode);
+    const published = attempt.parsed.entries.map((e) => e.published).filter((p): p is number => p !== null);
+    next.intervalMs = adaptiveInterval(published, minInterval, maxInterval);
+  }
+  // A 304 or an unchanged body carries no item dates: the interval learnt from the last parse stands.
+  const adaptive = Math.min(maxInterval, Math.max(minInterval, next.intervalMs ?? maxInterval));
+  const hints = {
+    ttlMinutes: attempt.parsed?.ttlMinutes ?? null,
+    freshnessMs: outcome.kind === 'ok' || outcome.kind === 'not-modified' ? freshnessMs(outcome.headers, now) : null,
+  };
+  next.nextFetchAt = now + nextInterval(adaptive, hints, random);
+  return next;
+}

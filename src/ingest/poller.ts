@@ -1,0 +1,253 @@
+import type { Logger } from 'pino';
+import type { AppConfig, FeedConfig } from '../config/config-schema.js';
+import { redactUrl } from '../config/redact-url.js';
+import type { FeedState } from '../store/feed-states.js';
+import type { Store } from '../store/store.js';
+import type { Fetcher } from './fetch-feed.js';
+import { fetchAttempt, nextFeedState, type Attempt } from './poll-feed.js';
+import { storeEntries, type FeedEntries } from './store-entries.js';
+
+/** What a poll cycle did, for logs, the API and `npm run poll`. */
+export interface CycleReport {
+  feeds: number;
+  fetched: number;
+  notModified: number;
+  unchanged: number;
+  failed: number;
+  newItems: number;
+  updatedItems: number;
+  storiesCreated: number;
+  storiesMerged: number;
+  writeErrors: number;
+  startedAt: number;
+  durationMs: number;
+}
+
+/** Which feeds a cycle polls. */
+export interface CycleOptions {
+  /** "due": feeds whose next fetch time has come (and never-fetched ones); "all": every enabled feed now. */
+  mode: 'due' | 'all';
+  /** Poll only this feed URL (still with conditional GET), even if it was disabled. */
+  url?: string;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Everything the poller uses, passed in. */
+export interface PollerDeps {
+  store: Store;
+  fetcher: Fetcher;
+  config: () => AppConfig;
+  logger: Logger;
+  now: () => number;
+  random?: () => number;
+  userAgent: string;
+  /** How long finished fetches wait to be written together (their new items then cluster in time order). */
+  batchDelayMs?: number;
+}
+
+interface Finished {
+  feed: FeedConfig;
+  state: FeedState;
+  attempt: Attempt;
+}
+
+function emptyReport(startedAt: number): CycleReport {
+  return { feeds: 0, fetched: 0, notModified: 0, unchanged: 0, failed: 0, newItems: 0, updatedItems: 0, storiesCreated: 0, storiesMerged: 0, writeErrors: 0, startedAt, durationMs: 0 };
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host.toLowerCase();
+  } catch {
+    return url;
+  }
+}
+
+/** Makes sure every configured feed has a state row; recounts story outlets when an outlet was renamed. */
+export function registerFeeds(store: Store, config: AppConfig, now: number): void {
+  const renamed = store.feeds.sync(config.feeds.map((f) => ({ url: f.url, outlet: f.outlet ?? f.title })), now);
+  if (renamed) store.write(() => store.stories.recountSources());
+}
+
+/**
+ * Polls feeds in cycles: a bounded pool with a per-host limit fetches and parses without holding the
+ * database; finished feeds are written in short transactions, a few at a time. A cycle never throws.
+ */
+export class Poller {
+  private running: Promise<CycleReport> | null = null;
+  private readonly abort = new AbortController();
+  private cyclesDone = 0;
+
+  constructor(private readonly deps: PollerDeps) {}
+
+  /** Number of cycles completed since start (readiness: the first one has finished). */
+  get completedCycles(): number {
+    return this.cyclesDone;
+  }
+
+  /** True while a cycle runs. */
+  get busy(): boolean {
+    return this.running !== null;
+  }
+
+  /** Runs a cycle; if one is already running, returns that one instead of starting a second. */
+  poll(options: CycleOptions): Promise<CycleReport> {
+    if (this.running) return this.running;
+    if (this.abort.signal.aborted) return Promise.resolve(emptyReport(this.deps.now()));
+    this.running = this.cycle(options).finally(() => {
+      this.running = null;
+      this.cyclesDone++;
+    });
+    return this.running;
+  }
+
+  /** Stops polling: in-flight fetches are aborted, finished ones are still written. Resolves when idle. */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.running?.catch(() => undefined);
+  }
+
+  private select(options: CycleOptions): Array<{ feed: FeedConfig; state: FeedState }> {
+    const { store, config, now } = this.deps;
+    const feeds = config().feeds;
+    registerFeeds(store, config(), now());
+    const states = new Map(store.feeds.all().map((s) => [s.url, s]));
+    const at = now();
+    return feeds
+      .map((feed) => ({ feed, state: states.get(feed.url)! }))
+      .filter(({ feed, state }) => {
+        if (options.url) return feed.url === options.url;
+        if (!feed.enabled || state.disabledReason) return false;
+        return options.mode === 'all' || state.nextFetchAt === null || state.nextFetchAt <= at;
+      });
+  }
+
+  private async cycle(options: CycleOptions): Promise<CycleReport> {
+    const { logger, now } = this.deps;
+    const report = emptyReport(now());
+    let selected: Array<{ feed: FeedConfig; state: FeedState }>;
+    try {
+      selected = this.select(options);
+    } catch (err) {
+      logger.error({ err }, 'cannot read feed states from the database; cycle skipped');
+      report.writeErrors++;
+      return report;
+    }
+    report.feeds = selected.length;
+    const writer = this.batchWriter(report);
+    let done = 0;
+    await this.runPool(selected, async ({ feed, state }) => {
+      const attempt = await fetchAttempt(feed, state, this.deps.config(), {
+        fetcher: this.deps.fetcher,
+        now,
+        userAgent: this.deps.userAgent,
+        signal: this.abort.signal,
+      });
+      writer.add({ feed, state, attempt });
+      options.onProgress?.(++done, selected.length);
+    });
+    writer.flush();
+    report.durationMs = now() - report.startedAt;
+    logger.info({ ...report, startedAt: new Date(report.startedAt).toISOString() }, 'poll cycle finished');
+    return report;
+  }
+
+  /** Runs `task` for every feed, at most `concurrency` at once and `perHostConcurrency` per host. */
+  private runPool<T extends { feed: FeedConfig }>(jobs: T[], task: (job: T) => Promise<void>): Promise<void> {
+    const { concurrency, perHostConcurrency } = this.deps.config();
+    const queue = [...jobs];
+    const perHost = new Map<string, number>();
+    let active = 0;
+    return new Promise((resolve) => {
+      const pump = () => {
+        if (this.abort.signal.aborted) queue.length = 0;
+        for (let i = 0; i < queue.length && active < concurrency; ) {
+          const host = hostOf(queue[i]!.feed.url);
+          if ((perHost.get(host) ?? 0) >= perHostConcurrency) {
+            i++;
+            continue;
+          }
+          const [job] = queue.splice(i, 1);
+          active++;
+          perHost.set(host, (perHost.get(host) ?? 0) + 1);
+          task(job!)
+            .catch((err) => this.deps.logger.error({ err, feed: redactUrl(job!.feed.url) }, 'poll task failed unexpectedly'))
+            .finally(() => {
+              active--;
+              perHost.set(host, perHost.get(host)! - 1);
+              pump();
+            });
+        }
+        if (active === 0 && queue.length === 0) resolve();
+      };
+      pump();
+    });
+  }
+
+  /** Collects finished attempts and writes them in small batches, one transaction per batch. */
+  private batchWriter(report: CycleReport): { add(f: Finished): void; flush(): void } {
+    const pending: Finished[] = [];
+    let timer: NodeJS.Timeout | null = null;
+    const flush = () => {
+      if (timer) clearTimeout(timer);
+      timer = null;
+      if (pending.length > 0) this.write(pending.splice(0), report);
+    };
+    return {
+      add: (finished) => {
+        pending.push(finished);
+        if (pending.length >= 50) flush();
+        else timer ??= setTimeout(flush, this.deps.batchDelayMs ?? 500);
+      },
+      flush,
+    };
+  }
+
+  private write(batch: Finished[], report: CycleReport): void {
+    const { store, logger, config, now } = this.deps;
+    const random = this.deps.random ?? Math.random;
+    const cfg = config();
+    try {
+      const stored = store.write(() => {
+        const states = batch.map(({ feed, state, attempt }) => nextFeedState(state, attempt, feed, cfg, random()));
+        const entries: FeedEntries[] = [];
+        batch.forEach(({ attempt }, i) => {
+          if (attempt.parsed) entries.push({ feedId: states[i]!.id, entries: attempt.parsed.entries, fetchedAt: attempt.startedAt, guidMode: states[i]!.guidMode });
+        });
+        const result = storeEntries(store, entries, cfg.dedup, now());
+        for (const state of states) store.feeds.save(state);
+        return result;
+      });
+      report.storiesCreated += stored.storiesCreated;
+      report.storiesMerged += stored.storiesMerged;
+      batch.forEach(({ feed, state, attempt }) => {
+        const counts = stored.perFeed.get(state.id);
+        report.newItems += counts?.new ?? 0;
+        report.updatedItems += counts?.updated ?? 0;
+        this.count(report, attempt, feed);
+      });
+    } catch (err) {
+      // The transaction rolled back: nothing of this batch is half-written, and its feeds stay due.
+      report.writeErrors += batch.length;
+      for (const { feed } of batch) logger.error({ err, feed: redactUrl(feed.url) }, 'cannot store poll result (database write failed)');
+    }
+  }
+
+  private count(report: CycleReport, attempt: Attempt, feed: FeedConfig): void {
+    switch (attempt.kind) {
+      case 'fetched':
+        report.fetched++;
+        break;
+      case 'not-modified':
+        report.notModified++;
+        break;
+      case 'unchanged':
+        report.unchanged++;
+        break;
+      case 'failed':
+        report.failed++;
+        this.deps.logger.warn({ feed: redactUrl(feed.url), status: attempt.status, error: attempt.error }, 'feed poll failed');
+        break;
+    }
+  }
+}

@@ -1,0 +1,9 @@
+import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
+
+/** Creates the process logger: JSON lines by default, human-readable when stdout is a terminal. */
+export function createLogger(level: string, destination: NodeJS.WritableStream = process.stdout): Logger {
+  const isTerminal = (destination as NodeJS.WriteStream).isTTY === true;
+  const options = { level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime };
+  return isTerminal ? pino(options, pretty({ colorize: true, destination: 1, sync: true })) : pino(options, destination);
+}

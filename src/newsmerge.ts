@@ -1,0 +1,117 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { getRequestListener } from '@hono/node-server';
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Logger } from 'pino';
+import type { AppConfig } from './config/config-schema.js';
+import type { Env } from './config/env.js';
+import { loadConfigFile } from './config/load-config.js';
+import type { AddressClassifier } from './ingest/address-policy.js';
+import { createFetcher } from './ingest/fetch-feed.js';
+import { Poller, registerFeeds } from './ingest/poller.js';
+import { createApp } from './serve/app.js';
+import { FeedCache } from './serve/feed-cache.js';
+import { TopicCatalog } from './serve/topic-catalog.js';
+import { openStore, type Store } from './store/store.js';
+
+/** What starting newsmerge needs; tests pass a fake clock and their own address policy. */
+export interface StartOptions {
+  env: Env;
+  config: AppConfig;
+  logger: Logger;
+  version: string;
+  now?: () => number;
+  classifyAddress?: AddressClassifier;
+  /** Start polling (first cycle now, then on the cron schedule). Tests drive polls themselves. */
+  schedule?: boolean;
+}
+
+/** A running newsmerge: server, poller, store. */
+export interface Newsmerge {
+  port: number;
+  store: Store;
+  poller: Poller;
+  /** Re-reads the config file; an invalid file is rejected (thrown) and the running config kept. */
+  reload(): AppConfig;
+  /** Stops scheduling, aborts fetches, closes the server and the database. */
+  close(): Promise<void>;
+}
+
+/** The User-Agent newsmerge sends, naming itself and its version. */
+export function userAgentFor(version: string): string {
+  return `newsmerge/${version} (self-hosted news aggregator; +https://www.npmjs.com/package/newsmerge)`;
+}
+
+/** Opens the store, starts the HTTP server (listening before any poll), then the poller and its schedule. */
+export async function startNewsmerge(options: StartOptions): Promise<Newsmerge> {
+  const { env, logger, version } = options;
+  const now = options.now ?? Date.now;
+  let config = options.config;
+  let configVersion = 1;
+  const store = openStore(env.dataDir);
+  registerFeeds(store, config, now());
+  let catalog = new TopicCatalog(config, store);
+  const fetcher = createFetcher({ classifyAddress: options.classifyAddress });
+  const poller = new Poller({ store, fetcher, config: () => config, logger, now, userAgent: config.userAgent ?? userAgentFor(version) });
+  const cache = new FeedCache();
+  const app = createApp({
+    store,
+    config: () => config,
+    catalog: () => catalog,
+    configVersion: () => configVersion,
+    baseUrl: env.baseUrl,
+    cache,
+    logger,
+    version,
+    pollStatus: () => ({ completedCycles: poller.completedCycles, busy: poller.busy }),
+    startedAt: now(),
+  });
+  const server = createServer(getRequestListener(app.fetch));
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(env.port, env.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  logger.info({ port, baseUrl: env.baseUrl, feeds: config.feeds.length, dataDir: env.dataDir }, 'newsmerge listening');
+
+  let task: ScheduledTask | null = null;
+  const schedule = () => {
+    void task?.destroy();
+    task = cron.schedule(config.schedule, () => void poller.poll({ mode: 'due' }), { noOverlap: true, name: 'poll' });
+  };
+  if (options.schedule ?? true) {
+    void poller.poll({ mode: 'due' });
+    schedule();
+  }
+
+  return {
+    port,
+    store,
+    poller,
+    reload() {
+      const next = loadConfigFile(env.configPath);
+      registerFeeds(store, next, now());
+      const scheduleChanged = next.schedule !== config.schedule;
+      config = next;
+      catalog = new TopicCatalog(config, store);
+      configVersion++;
+      cache.clear();
+      if (scheduleChanged && task) schedule();
+      logger.info({ feeds: config.feeds.length, topics: catalog.topics.length }, 'config reloaded');
+      return config;
+    },
+    async close() {
+      void task?.destroy();
+      await poller.stop();
+      fetcher.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), 500).unref();
+      });
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,119 @@
+import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
+
+/** Content codings newsmerge sends, best first. */
+export type Coding = 'br' | 'gzip' | 'identity';
+
+const brotli = promisify(zlib.brotliCompress);
+const gzip = promisify(zlib.gzip);
+
+/** A rendered response kept in memory with its validators and compressed forms. */
+export interface CachedFeed {
+  /** Identifies the content the body was rendered from; unchanged content means an unchanged body. */
+  contentKey: string;
+  /** Strong validator for the identity body; compressed forms append "-br" / "-gz". */
+  etag: string;
+  lastModified: string;
+  contentType: string;
+  bodies: Partial<Record<Coding, Buffer>>;
+  /** Data version of the database when the content key was last checked. */
+  checkedAt: string;
+}
+
+/** Picks the best coding the client accepts (br, then gzip), honouring q=0. */
+export function negotiateCoding(acceptEncoding: string | undefined): Coding {
+  if (!acceptEncoding) return 'identity';
+  const accepted = new Map<string, number>();
+  for (const part of acceptEncoding.toLowerCase().split(',')) {
+    const [name, ...params] = part.trim().split(';');
+    const q = params.map((p) => /^\s*q=([\d.]+)/.exec(p)).find(Boolean);
+    accepted.set(name!.trim(), q ? Number(q[1]) : 1);
+  }
+  const ok = (name: string) => (accepted.get(name) ?? accepted.get('*') ?? 0) > 0;
+  if (ok('br')) return 'br';
+  if (ok('gzip') || ok('x-gzip')) return 'gzip';
+  return 'identity';
+}
+
+/** The ETag of one coding of a cached feed. */
+export function etagFor(entry: CachedFeed, coding: Coding): string {
+  return coding === 'identity' ? `"${entry.etag}"` : `"${entry.etag}-${coding === 'gzip' ? 'gz' : 'br'}"`;
+}
+
+/** True when If-None-Match names this entry in any coding (or is "*"). */
+export function matchesEtag(ifNoneMatch: string | undefined, entry: CachedFeed): boolean {
+  if (!ifNoneMatch) return false;
+  return ifNoneMatch.split(',').some((tag) => {
+    const t = tag.trim().replace(/^W\//, '');
+    return t === '*' || t.replace(/-(gz|br)"$/, '"') === `"${entry.etag}"`;
+  });
+}
+
+/** Hashes a content key into a short strong validator. */
+export function validatorOf(contentKey: string): string {
+  return createHash('sha256').update(contentKey).digest('base64url').slice(0, 27);
+}
+
+/**
+ * Rendered feeds in memory, least recently used evicted past a byte budget. Compressed forms are made once
+ * per coding and change, so a busy topic costs one render and one compression per change.
+ */
+export class FeedCache {
+  private readonly entries = new Map<string, CachedFeed>();
+  private bytes = 0;
+
+  constructor(private readonly maxBytes = 64 * 1024 * 1024) {}
+
+  /** The entry for a request key, marking it recently used. */
+  get(key: string): CachedFeed | undefined {
+    const entry = this.entries.get(key);
+    if (entry) {
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+    }
+    return entry;
+  }
+
+  /** Stores (or replaces) an entry and evicts the least recently used past the budget. */
+  set(key: string, entry: CachedFeed): void {
+    this.delete(key);
+    this.entries.set(key, entry);
+    this.bytes += size(entry);
+    for (const [oldKey] of this.entries) {
+      if (this.bytes <= this.maxBytes || this.entries.size <= 1) break;
+      this.delete(oldKey);
+    }
+  }
+
+  /** The body of an entry in a coding, compressing it on first use. */
+  async body(key: string, entry: CachedFeed, coding: Coding): Promise<Buffer> {
+    const existing = entry.bodies[coding];
+    if (existing) return existing;
+    const identity = entry.bodies.identity!;
+    const compressed =
+      coding === 'br'
+        ? await brotli(identity, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 7, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: identity.length } })
+        : await gzip(identity, { level: 6 });
+    entry.bodies[coding] = compressed;
+    if (this.entries.get(key) === entry) this.bytes += compressed.length;
+    return compressed;
+  }
+
+  /** Drops everything (after a config reload). */
+  clear(): void {
+    this.entries.clear();
+    this.bytes = 0;
+  }
+
+  private delete(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.bytes -= size(entry);
+    this.entries.delete(key);
+  }
+}
+
+function size(entry: CachedFeed): number {
+  return Object.values(entry.bodies).reduce((sum, b) => sum + (b?.length ?? 0), 0);
+}

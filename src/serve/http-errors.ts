@@ -1,0 +1,31 @@
+/** An error with an HTTP status; the message is safe to show to the client. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: 400 | 401 | 404 | 405 | 413 | 414 | 429 | 503,
+    message: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** A query value or path that cannot be used (400); the message names the parameter. */
+export class BadRequestError extends HttpError {
+  constructor(message: string) {
+    super(400, message);
+  }
+}
+
+/** A topic, story or route that does not exist (404). */
+export class NotFoundError extends HttpError {
+  constructor(message: string) {
+    super(404, message);
+  }
+}
+
+/** An admin route called without the right bearer token (401). */
+export class UnauthorizedError extends HttpError {
+  constructor(message = 'a valid bearer token is required') {
+    super(401, message);
+  }
+}

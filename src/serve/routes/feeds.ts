@@ -1,0 +1,116 @@
+import { Hono, type Context } from 'hono';
+import type { StorySummary } from '../../store/story-queries.js';
+import { etagFor, matchesEtag, negotiateCoding, validatorOf, type CachedFeed } from '../feed-cache.js';
+import { FEED_FORMATS, parseListQuery, type FeedFormatName, type ListQuery } from '../feed-query.js';
+import { NotFoundError } from '../http-errors.js';
+import { CONTENT_TYPES, renderFeed, type FeedMeta } from '../render-feed.js';
+import type { ServeContext } from '../serve-context.js';
+import { toStoryView } from '../story-view.js';
+import type { TopicSelection } from '../topic-catalog.js';
+
+const FEED_FILE = /^([a-z0-9_+-]{1,400})\.(rss|atom|json)$/;
+
+/** Splits "world+science.rss" into tags and format; null when it is not a feed file name. */
+export function parseFeedFile(file: string): { tags: string[]; format: FeedFormatName } | null {
+  const m = FEED_FILE.exec(file);
+  if (!m) return null;
+  const tags = [...new Set(m[1]!.split('+').filter(Boolean))];
+  return tags.length ? { tags, format: m[2] as FeedFormatName } : null;
+}
+
+/** Absolute URLs of a selection's feeds in every format, and of its HTML page. */
+export function feedLinks(baseUrl: string, tags: readonly string[] | null, search: string): FeedMeta['links'] {
+  const path = tags ? `topics/${tags.join('+')}` : 'all';
+  const qs = search ? `?${search}` : '';
+  const links = Object.fromEntries(FEED_FORMATS.map((f) => [f, `${baseUrl}${path}.${f}${qs}`])) as Record<FeedFormatName, string>;
+  return { ...links, html: `${baseUrl}${tags ? path : ''}${qs}` };
+}
+
+function canonicalSearch(query: ListQuery): string {
+  const params = new URLSearchParams();
+  if (query.limit !== 50) params.set('limit', String(query.limit));
+  if (query.minSources) params.set('min_sources', String(query.minSources));
+  if (query.q) params.set('q', query.q);
+  if (query.since !== null) params.set('since', new Date(query.since).toISOString());
+  if (query.source) params.set('source', query.source);
+  if (query.exclude.length) params.set('exclude', [...query.exclude].sort().join(','));
+  return params.toString();
+}
+
+function lastModifiedOf(stories: readonly StorySummary[], fallback: number): number {
+  return stories.reduce((max, s) => Math.max(max, s.changedAt), stories.length ? 0 : fallback);
+}
+
+function notModified(c: Context, entry: Pick<CachedFeed, 'etag' | 'lastModified'>, cacheControl: string): Response {
+  return c.body(null, 304, { ETag: `"${entry.etag}"`, 'Last-Modified': entry.lastModified, 'Cache-Control': cacheControl, Vary: 'Accept-Encoding' });
+}
+
+/** True when the request's validators say the client already has this content. */
+function isFresh(c: Context, entry: Pick<CachedFeed, 'etag' | 'lastModified'>): boolean {
+  const ifNoneMatch = c.req.header('if-none-match');
+  if (ifNoneMatch !== undefined) return matchesEtag(ifNoneMatch, entry as CachedFeed);
+  const since = Date.parse(c.req.header('if-modified-since') ?? '');
+  return Number.isFinite(since) && Date.parse(entry.lastModified) <= since;
+}
+
+/**
+ * Serves one topic feed from the in-memory cache. While the database has not changed since the entry was
+ * checked, no SQL runs; after a change one cheap listing query decides whether the content changed, and a
+ * client that already has the new content gets its 304 before anything is rendered.
+ */
+async function serveFeed(c: Context, ctx: ServeContext, tags: string[] | null, format: FeedFormatName): Promise<Response> {
+  const query = parseListQuery(new URL(c.req.url).searchParams);
+  const selection: TopicSelection = ctx.catalog().select(tags, query);
+  const search = canonicalSearch(query);
+  const key = `${format}|${tags ? selection.tags.join('+') : '*'}|${search}`;
+  const checkpoint = `${ctx.store.dataVersion()}|${ctx.configVersion()}`;
+  const cacheControl = `public, max-age=${ctx.config().cacheMaxAge}`;
+  let entry = ctx.cache.get(key);
+  if (!entry || entry.checkedAt !== checkpoint) {
+    const stories = ctx.store.queries.list({ feedIds: selection.feedIds, limit: query.limit, minSources: query.minSources, since: query.since, match: query.match, sourceFeedIds: selection.sourceFeedIds });
+    const contentKey = `${key}|${ctx.configVersion()}|${stories.map((s) => `${s.id}.${s.version}`).join(',')}`;
+    if (entry && entry.contentKey === contentKey) {
+      entry.checkedAt = checkpoint;
+    } else {
+      const validators = { etag: validatorOf(contentKey), lastModified: new Date(lastModifiedOf(stories, ctx.startedAt)).toUTCString() };
+      if (isFresh(c, validators)) return notModified(c, validators, cacheControl);
+      const members = ctx.store.queries.members(stories.map((s) => s.id));
+      const views = stories.map((s) => toStoryView(s, members.get(s.id) ?? []));
+      const meta: FeedMeta = {
+        title: selection.title,
+        description: selection.description,
+        links: feedLinks(ctx.baseUrl, tags ? selection.tags : null, search),
+        updated: new Date(lastModifiedOf(stories, ctx.startedAt)),
+        generator: `newsmerge ${ctx.version}`,
+        baseUrl: ctx.baseUrl,
+        siteName: ctx.config().title,
+      };
+      entry = { contentKey, ...validators, contentType: CONTENT_TYPES[format], bodies: { identity: Buffer.from(renderFeed(format, views, meta)) }, checkedAt: checkpoint };
+      ctx.cache.set(key, entry);
+    }
+  }
+  if (isFresh(c, entry)) return notModified(c, entry, cacheControl);
+  const coding = negotiateCoding(c.req.header('accept-encoding'));
+  const body = await ctx.cache.body(key, entry, coding);
+  const headers: Record<string, string> = {
+    'Content-Type': entry.contentType,
+    ETag: etagFor(entry, coding),
+    'Last-Modified': entry.lastModified,
+    'Cache-Control': cacheControl,
+    Vary: 'Accept-Encoding',
+  };
+  if (coding !== 'identity') headers['Content-Encoding'] = coding;
+  return c.body(new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.byteLength), 200, headers);
+}
+
+/** Topic feeds: /topics/<tag>[+<tag>...].rss|.atom|.json and /all.rss|.atom|.json. */
+export function feedRoutes(ctx: ServeContext): Hono {
+  const app = new Hono();
+  app.get('/topics/:file{[^/]+\\.(?:rss|atom|json)}', (c) => {
+    const parsed = parseFeedFile(c.req.param('file'));
+    if (!parsed) throw new NotFoundError(`Unknown topic feed "${c.req.param('file').slice(0, 80)}"`);
+    return serveFeed(c, ctx, parsed.tags, parsed.format);
+  });
+  app.get('/all.:format{rss|atom|json}', (c) => serveFeed(c, ctx, null, c.req.param('format') as FeedFormatName));
+  return app;
+}

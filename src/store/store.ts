@@ -1,0 +1,44 @@
+import type Database from 'better-sqlite3';
+import { FeedStates } from './feed-states.js';
+import { Items } from './items.js';
+import { openDatabase, type OpenOptions } from './open-database.js';
+import { Stories } from './stories.js';
+import { StoryQueries } from './story-queries.js';
+
+/** The database with every prepared statement of newsmerge, grouped by table. */
+export interface Store {
+  readonly db: Database.Database;
+  readonly feeds: FeedStates;
+  readonly items: Items;
+  readonly stories: Stories;
+  readonly queries: StoryQueries;
+  /** Runs `fn` in one write transaction (BEGIN IMMEDIATE), committed on return, rolled back on throw. */
+  write<T>(fn: () => T): T;
+  /** Changes whenever any connection (another process too) commits a write; cheap to call per request. */
+  dataVersion(): string;
+  close(): void;
+}
+
+/** Opens the database in `dataDir` and prepares every statement once. */
+export function openStore(dataDir: string, options: OpenOptions = {}): Store {
+  const db = openDatabase(dataDir, options);
+  const dataVersionStmt = db.prepare('PRAGMA data_version').pluck();
+  let localWrites = 0;
+  return {
+    db,
+    feeds: new FeedStates(db),
+    items: new Items(db),
+    stories: new Stories(db),
+    queries: new StoryQueries(db),
+    write<T>(fn: () => T): T {
+      const result = db.transaction(fn).immediate();
+      localWrites++;
+      return result;
+    },
+    // PRAGMA data_version moves only for commits of other connections; add this connection's own.
+    dataVersion: () => `${dataVersionStmt.get() as number}:${localWrites}`,
+    close: () => {
+      if (db.open) db.close();
+    },
+  };
+}

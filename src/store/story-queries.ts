@@ -1,0 +1,125 @@
+import type Database from 'better-sqlite3';
+
+/** Which stories to list. All values arrive typed and go to SQL as bound parameters only. */
+export interface StoryFilter {
+  /** Stories with at least one item from these feeds (a topic's feeds). */
+  feedIds: readonly number[];
+  limit: number;
+  minSources?: number | null;
+  /** Stories with an item published at or after this time. */
+  since?: number | null;
+  /** An FTS5 query, already built from quoted user terms. */
+  match?: string | null;
+  /** Stories that one of these feeds (an outlet) covered. */
+  sourceFeedIds?: readonly number[] | null;
+  /** Keyset cursor: stories strictly older than this position. */
+  before?: { publishedAt: number; id: number } | null;
+}
+
+/** A story as listed: its aggregates, without its items. */
+export interface StorySummary {
+  id: number;
+  firstPublishedAt: number;
+  lastPublishedAt: number;
+  itemCount: number;
+  sourceCount: number;
+  changedAt: number;
+  version: number;
+  representativeItemId: number | null;
+  mergedInto: number | null;
+}
+
+/** One item of a story with the feed it came from, as pages and feeds show it. */
+export interface StoryMember {
+  storyId: number;
+  id: number;
+  feedId: number;
+  feedUrl: string;
+  outlet: string;
+  guid: string | null;
+  link: string | null;
+  title: string;
+  summary: string;
+  content: string | null;
+  author: string | null;
+  publishedAt: number;
+  hasDate: number;
+  updatedAt: number | null;
+  firstSeenAt: number;
+  categories: string;
+  enclosure: string | null;
+  image: string | null;
+}
+
+const STORY_COLUMNS = `s.id, s.first_published_at AS firstPublishedAt, s.last_published_at AS lastPublishedAt,
+  s.item_count AS itemCount, s.source_count AS sourceCount, s.changed_at AS changedAt, s.version,
+  s.representative_item_id AS representativeItemId, s.merged_into AS mergedInto`;
+
+const FILTERS = `s.merged_into IS NULL
+  AND EXISTS (SELECT 1 FROM items i WHERE i.story_id = s.id AND i.feed_id IN (SELECT value FROM json_each(@feedIds)))
+  AND (@minSources IS NULL OR s.source_count >= @minSources)
+  AND (@since IS NULL OR s.last_published_at >= @since)
+  AND (@sourceFeedIds IS NULL OR EXISTS (SELECT 1 FROM items i WHERE i.story_id = s.id AND i.feed_id IN (SELECT value FROM json_each(@sourceFeedIds))))
+  AND (@beforeAt IS NULL OR s.first_published_at < @beforeAt OR (s.first_published_at = @beforeAt AND s.id < @beforeId))`;
+
+/** Read-only queries behind topic feeds, pages and the API. */
+export class StoryQueries {
+  private readonly listStmt;
+  private readonly searchStmt;
+  private readonly byIdStmt;
+  private readonly membersStmt;
+
+  constructor(db: Database.Database) {
+    this.listStmt = db.prepare(`
+      SELECT ${STORY_COLUMNS} FROM stories s
+      WHERE ${FILTERS}
+      ORDER BY s.first_published_at DESC, s.id DESC LIMIT @limit`);
+    this.searchStmt = db.prepare(`
+      WITH hits AS (
+        SELECT DISTINCT i.story_id AS id FROM items_fts JOIN items i ON i.id = items_fts.rowid WHERE items_fts MATCH @match
+      )
+      SELECT ${STORY_COLUMNS} FROM stories s JOIN hits h ON h.id = s.id
+      WHERE ${FILTERS}
+      ORDER BY s.first_published_at DESC, s.id DESC LIMIT @limit`);
+    this.byIdStmt = db.prepare(`SELECT ${STORY_COLUMNS} FROM stories s WHERE s.id = ?`);
+    this.membersStmt = db.prepare(`
+      SELECT i.story_id AS storyId, i.id, i.feed_id AS feedId, f.url AS feedUrl, f.outlet, i.guid, i.link, i.title,
+        i.summary, i.content, i.author, i.published_at AS publishedAt, i.has_date AS hasDate, i.updated_at AS updatedAt,
+        i.first_seen_at AS firstSeenAt, i.categories, i.enclosure, i.image
+      FROM items i JOIN feeds f ON f.id = i.feed_id
+      WHERE i.story_id IN (SELECT value FROM json_each(?))
+      ORDER BY i.story_id, i.published_at, i.id`);
+  }
+
+  /** Stories matching the filter, newest first (by when the story broke). */
+  list(filter: StoryFilter): StorySummary[] {
+    const params = {
+      feedIds: JSON.stringify(filter.feedIds),
+      limit: filter.limit,
+      minSources: filter.minSources ?? null,
+      since: filter.since ?? null,
+      sourceFeedIds: filter.sourceFeedIds ? JSON.stringify(filter.sourceFeedIds) : null,
+      beforeAt: filter.before?.publishedAt ?? null,
+      beforeId: filter.before?.id ?? null,
+    };
+    if (filter.match) return this.searchStmt.all({ ...params, match: filter.match }) as StorySummary[];
+    return this.listStmt.all(params) as StorySummary[];
+  }
+
+  /** One story by id, merged or not. */
+  byId(id: number): StorySummary | null {
+    return (this.byIdStmt.get(id) as StorySummary | undefined) ?? null;
+  }
+
+  /** The items of the given stories, grouped by story id, oldest first within each. */
+  members(storyIds: readonly number[]): Map<number, StoryMember[]> {
+    const grouped = new Map<number, StoryMember[]>();
+    if (storyIds.length === 0) return grouped;
+    for (const row of this.membersStmt.all(JSON.stringify(storyIds)) as StoryMember[]) {
+      const list = grouped.get(row.storyId);
+      if (list) list.push(row);
+      else grouped.set(row.storyId, [row]);
+    }
+    return grouped;
+  }
+}
