@@ -4,6 +4,7 @@ import { storyKeys } from '../dedup/story-keys.js';
 import type { ItemRecord } from '../store/items.js';
 import type { Store } from '../store/store.js';
 import type { Entry } from './entry.js';
+import { assignStory, indexItem, type IncomingItem } from './assign-story.js';
 import { contentHash, entryKeys, type GuidMode } from './entry-identity.js';
 
 /** One feed's freshly parsed entries. */
@@ -93,31 +94,14 @@ export function storeEntries(store: Store, batch: readonly FeedEntries[], dedup:
   let storiesMerged = 0;
   for (const item of pending) {
     const fields = record(item.entry, item.fetchedAt);
-    const keys = storyKeys(item.entry, dedup.minTitleWords);
-    const found = new Set(store.items.storiesWithKeys(keys.urlKeys, -1));
-    if (keys.titleKey) {
-      for (const id of store.items.storiesWithTitle(keys.titleKey, -1, item.feedId, fields.publishedAt - dedup.window, fields.publishedAt + dedup.window)) {
-        found.add(id);
-      }
-    }
-    let storyId: number;
-    if (found.size === 0) {
-      storyId = store.stories.create(fields.publishedAt, now);
-      storiesCreated++;
-    } else {
-      // One item tying several stories together makes them one; the oldest id survives.
-      const [survivor, ...absorbed] = [...found].sort((a, b) => a - b);
-      storyId = survivor!;
-      for (const other of absorbed) {
-        store.items.moveStory(other, storyId);
-        store.stories.markMerged(other, storyId, now, storyVersion());
-        dirty.delete(other);
-        storiesMerged++;
-      }
-    }
-    const itemId = store.items.insert({ ...fields, feedId: item.feedId, storyId, entryKey: item.entryKey, firstSeenAt: item.fetchedAt });
-    store.items.setKeys(itemId, [...keys.urlKeys, ...(keys.titleKey ? [keys.titleKey] : [])]);
-    dirty.add(storyId);
+    const incoming: IncomingItem = { feedId: item.feedId, entry: item.entry, publishedAt: fields.publishedAt, keys: storyKeys(item.entry, dedup.minTitleWords) };
+    const assignment = assignStory(store, incoming, dedup, now, storyVersion);
+    if (assignment.created) storiesCreated++;
+    for (const absorbed of assignment.absorbed) dirty.delete(absorbed);
+    storiesMerged += assignment.absorbed.length;
+    const itemId = store.items.insert({ ...fields, feedId: item.feedId, storyId: assignment.storyId, entryKey: item.entryKey, firstSeenAt: item.fetchedAt });
+    indexItem(store, itemId, incoming);
+    dirty.add(assignment.storyId);
   }
   for (const storyId of dirty) {
     store.stories.refresh(storyId, pickRepresentative(store.items.members(storyId)), now, storyVersion());
