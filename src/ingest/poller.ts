@@ -5,6 +5,7 @@ import type { FeedState } from '../store/feed-states.js';
 import type { Store } from '../store/store.js';
 import type { Fetcher } from './fetch-feed.js';
 import { fetchAttempt, nextFeedState, type Attempt } from './poll-feed.js';
+import { pruneExpired } from './retention.js';
 import { storeEntries, type FeedEntries } from './store-entries.js';
 
 /** What a poll cycle did, for logs, the API and `npm run poll`. */
@@ -19,6 +20,8 @@ export interface CycleReport {
   storiesCreated: number;
   storiesMerged: number;
   writeErrors: number;
+  /** Items removed by retention after the cycle. */
+  prunedItems: number;
   startedAt: number;
   durationMs: number;
 }
@@ -52,7 +55,7 @@ interface Finished {
 }
 
 function emptyReport(startedAt: number): CycleReport {
-  return { feeds: 0, fetched: 0, notModified: 0, unchanged: 0, failed: 0, newItems: 0, updatedItems: 0, storiesCreated: 0, storiesMerged: 0, writeErrors: 0, startedAt, durationMs: 0 };
+  return { feeds: 0, fetched: 0, notModified: 0, unchanged: 0, failed: 0, newItems: 0, updatedItems: 0, storiesCreated: 0, storiesMerged: 0, writeErrors: 0, prunedItems: 0, startedAt, durationMs: 0 };
 }
 
 function hostOf(url: string): string {
@@ -147,9 +150,21 @@ export class Poller {
       options.onProgress?.(++done, selected.length);
     });
     writer.flush();
+    if (!options.url) this.maintain(report);
     report.durationMs = now() - report.startedAt;
     logger.info({ ...report, startedAt: new Date(report.startedAt).toISOString() }, 'poll cycle finished');
     return report;
+  }
+
+  /** Housekeeping after a cycle: retention. A failure is logged, never thrown. */
+  private maintain(report: CycleReport): void {
+    const { store, config, now, logger } = this.deps;
+    const cfg = config();
+    try {
+      report.prunedItems = pruneExpired(store, cfg.retentionDays, cfg.keepPerFeed, now()).items;
+    } catch (err) {
+      logger.error({ err }, 'retention pass failed');
+    }
   }
 
   /** Runs `task` for every feed, at most `concurrency` at once and `perHostConcurrency` per host. */

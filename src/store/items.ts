@@ -51,6 +51,7 @@ export class Items {
   private readonly storiesByTitleStmt;
   private readonly membersStmt;
   private readonly moveStmt;
+  private readonly pruneStmt;
 
   constructor(db: Database.Database) {
     this.findStmt = db.prepare(`
@@ -81,6 +82,14 @@ export class Items {
       SELECT id, feed_id AS feedId, title, summary, published_at AS publishedAt
       FROM items WHERE story_id = ? ORDER BY published_at, id`);
     this.moveStmt = db.prepare(`UPDATE items SET story_id = ? WHERE story_id = ?`);
+    this.pruneStmt = db.prepare(`
+      DELETE FROM items WHERE id IN (
+        SELECT id FROM (
+          SELECT id, first_seen_at, row_number() OVER (PARTITION BY feed_id ORDER BY published_at DESC, id DESC) AS rank
+          FROM items
+        ) WHERE first_seen_at < @cutoff AND rank > @keep
+      )
+      RETURNING story_id AS storyId`);
   }
 
   /** The item a feed already stored under `entryKey`, if any. */
@@ -118,6 +127,15 @@ export class Items {
   /** The items of a story, oldest first. */
   members(storyId: number): MemberItem[] {
     return this.membersStmt.all(storyId) as MemberItem[];
+  }
+
+  /**
+   * Deletes items first seen before `cutoff`, except each feed's `keep` newest; returns how many, and the
+   * stories that lost items.
+   */
+  pruneOlderThan(cutoff: number, keep: number): { deleted: number; stories: Set<number> } {
+    const rows = this.pruneStmt.all({ cutoff, keep }) as Array<{ storyId: number }>;
+    return { deleted: rows.length, stories: new Set(rows.map((r) => r.storyId)) };
   }
 
   /** Moves every item of one story into another. */

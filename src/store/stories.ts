@@ -10,6 +10,8 @@ export class Stories {
   private readonly versionStmt;
   private readonly refreshAllCountsStmt;
   private readonly mergedIntoStmt;
+  private readonly deleteEmptyShellsStmt;
+  private readonly deleteEmptyStmt;
 
   constructor(db: Database.Database) {
     this.createStmt = db.prepare(`
@@ -34,6 +36,10 @@ export class Stories {
       UPDATE stories SET source_count = (SELECT count(DISTINCT f.outlet) FROM items i JOIN feeds f ON f.id = i.feed_id WHERE i.story_id = stories.id)
       WHERE merged_into IS NULL`);
     this.mergedIntoStmt = db.prepare(`SELECT merged_into AS m FROM stories WHERE id = ?`);
+    const empty = `merged_into IS NULL AND NOT EXISTS (SELECT 1 FROM items i WHERE i.story_id = stories.id)`;
+    // Merged-away ids only exist to redirect to their survivor; they go when the survivor goes.
+    this.deleteEmptyShellsStmt = db.prepare(`DELETE FROM stories WHERE merged_into IN (SELECT id FROM stories WHERE ${empty})`);
+    this.deleteEmptyStmt = db.prepare(`DELETE FROM stories WHERE ${empty}`);
   }
 
   /** Starts a new, empty story; returns its id (which never changes afterwards). */
@@ -72,6 +78,12 @@ export class Stories {
   /** The change counter: it moves whenever any story changes. */
   version(): number {
     return (this.versionStmt.get() as { v: number } | undefined)?.v ?? 0;
+  }
+
+  /** Deletes stories left without items (after retention pruned them), with the ids merged into them. */
+  deleteEmpty(): number {
+    this.deleteEmptyShellsStmt.run();
+    return this.deleteEmptyStmt.run().changes;
   }
 
   /** Recounts outlets of every story, after the config renamed an outlet. */

@@ -1,0 +1,29 @@
+import { pickRepresentative } from '../dedup/pick-representative.js';
+import type { Store } from '../store/store.js';
+
+const DAY = 86_400_000;
+
+/** What a retention pass removed. */
+export interface RetentionReport {
+  items: number;
+  stories: number;
+}
+
+/**
+ * Deletes items newsmerge first saw more than `retentionDays` ago (not by their published date, which
+ * outlets get wrong), keeping each feed's `keepPerFeed` newest, then stories left empty; stories that only
+ * lost some items get their counts and headline recomputed. One short transaction.
+ */
+export function pruneExpired(store: Store, retentionDays: number, keepPerFeed: number, now: number): RetentionReport {
+  return store.write(() => {
+    const pruned = store.items.pruneOlderThan(now - retentionDays * DAY, keepPerFeed);
+    if (pruned.deleted === 0) return { items: 0, stories: 0 };
+    const stories = store.stories.deleteEmpty();
+    const version = store.stories.nextVersion();
+    for (const id of pruned.stories) {
+      const members = store.items.members(id);
+      if (members.length > 0) store.stories.refresh(id, pickRepresentative(members), now, version);
+    }
+    return { items: pruned.deleted, stories };
+  });
+}

@@ -1,0 +1,263 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { itemSeries, rssFeed } from './helpers/feed-builder.js';
+import { FixtureServer } from './helpers/fixture-server.js';
+import { startTestApp, type TestApp } from './helpers/test-app.js';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const T0 = Date.parse('2022-02-17T12:00:00Z');
+
+interface ApiFeed {
+  url: string;
+  lastFetchedAt: string | null;
+  lastStatus: number | null;
+  lastError: string | null;
+  nextFetchAt: string | null;
+  enabled: boolean;
+  disabledReason: string | null;
+  errorCount: number;
+  itemCount: number;
+  permanentRedirect: { url: string; since: string } | null;
+}
+
+describe('the poller', () => {
+  let outlet: FixtureServer;
+  let nm: TestApp | null = null;
+
+  beforeEach(async () => {
+    outlet = await new FixtureServer().start();
+  });
+
+  afterEach(async () => {
+    await nm?.close();
+    nm = null;
+    await outlet.close();
+  });
+
+  async function start(paths: string[], config: Record<string, unknown> = {}, dataDir?: string): Promise<TestApp> {
+    nm = await startTestApp({ feeds: paths.map((p) => ({ url: outlet.url(p), title: `Outlet ${p}`, tags: ['world'] })), config, now: T0, dataDir });
+    return nm;
+  }
+
+  const state = (app: TestApp, path: string) => app.app.store.feeds.byUrl(outlet.url(path))!;
+  const apiFeed = async (app: TestApp, path: string) => (await app.json<{ feeds: ApiFeed[] }>('/api/feeds')).feeds.find((f) => f.url === outlet.url(path))!;
+
+  it('sends stored validators and skips parsing on 304', async () => {
+    const body = rssFeed(itemSeries('a', 3, T0, HOUR));
+    outlet.routes.set('/feed', (req, res) => {
+      if (req.headers['if-none-match'] === '"e1"') return void res.writeHead(304, { etag: '"e1"' }).end();
+      res.writeHead(200, { 'content-type': 'application/rss+xml', etag: '"e1"', 'last-modified': 'Thu, 17 Feb 2022 11:00:00 GMT' }).end(body);
+    });
+    const app = await start(['/feed']);
+    expect(await app.pollAll()).toMatchObject({ fetched: 1, newItems: 3 });
+    app.clock.now += HOUR;
+    expect(await app.pollAll()).toMatchObject({ fetched: 0, notModified: 1, newItems: 0 });
+    const second = outlet.requestsFor('/feed')[1]!;
+    expect(second.headers['if-none-match']).toBe('"e1"');
+    expect(second.headers['if-modified-since']).toBe('Thu, 17 Feb 2022 11:00:00 GMT');
+    expect(await apiFeed(app, '/feed')).toMatchObject({ lastStatus: 304, lastError: null, itemCount: 3 });
+  });
+
+  it('does not parse a body whose hash is unchanged', async () => {
+    outlet.routes.set('/feed', { body: rssFeed(itemSeries('b', 2, T0, HOUR)) });
+    const app = await start(['/feed']);
+    await app.pollAll();
+    app.clock.now += HOUR;
+    expect(await app.pollAll()).toMatchObject({ fetched: 0, unchanged: 1 });
+  });
+
+  it('ignores validators when the server sends Expires: 0, and drops them every 12 hours', async () => {
+    outlet.routes.set('/expires', { headers: { etag: '"x"', expires: '0' }, body: rssFeed(itemSeries('c', 2, T0, HOUR)) });
+    outlet.routes.set('/stuck', { headers: { etag: '"s"' }, body: rssFeed(itemSeries('d', 2, T0, HOUR)) });
+    const app = await start(['/expires', '/stuck']);
+    await app.pollAll();
+    app.clock.now += HOUR;
+    await app.pollAll();
+    expect(outlet.requestsFor('/expires')[1]!.headers['if-none-match']).toBeUndefined();
+    expect(outlet.requestsFor('/stuck')[1]!.headers['if-none-match']).toBe('"s"');
+    app.clock.now += 12 * HOUR;
+    await app.pollAll();
+    expect(outlet.requestsFor('/stuck')[2]!.headers['if-none-match']).toBeUndefined();
+  });
+
+  it('honours Retry-After on 429 and 503, capped at 8 hours, 1-2 hours when absent', async () => {
+    outlet.routes.set('/slow-down', { status: 429, headers: { 'retry-after': '7200' } });
+    outlet.routes.set('/forever', { status: 503, headers: { 'retry-after': String(48 * 3600) } });
+    outlet.routes.set('/no-hint', { status: 429 });
+    const app = await start(['/slow-down', '/forever', '/no-hint']);
+    await app.pollAll();
+    expect(state(app, '/slow-down').nextFetchAt! - T0).toBe(2 * HOUR);
+    expect(state(app, '/forever').nextFetchAt! - T0).toBe(8 * HOUR);
+    const wait = state(app, '/no-hint').nextFetchAt! - T0;
+    expect(wait).toBeGreaterThanOrEqual(HOUR);
+    expect(wait).toBeLessThanOrEqual(2 * HOUR);
+    expect(await apiFeed(app, '/slow-down')).toMatchObject({ lastStatus: 429, lastError: 'HTTP 429 Too Many Requests', errorCount: 1 });
+  });
+
+  it('backs off one hour per consecutive error, capped at 4 hours, and recovers', async () => {
+    outlet.routes.set('/broken', { status: 500 });
+    const app = await start(['/broken']);
+    const waits: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      await app.app.poller.poll({ mode: 'due' });
+      const s = state(app, '/broken');
+      waits.push((s.nextFetchAt! - app.clock.now) / HOUR);
+      app.clock.now = s.nextFetchAt!;
+    }
+    expect(waits).toEqual([1, 2, 3, 4, 4]);
+    outlet.routes.set('/broken', { body: rssFeed(itemSeries('e', 2, T0, HOUR)) });
+    await app.app.poller.poll({ mode: 'due' });
+    expect(await apiFeed(app, '/broken')).toMatchObject({ lastError: null, errorCount: 0, itemCount: 2 });
+  });
+
+  it('disables a feed on 410 Gone and after 30 days of failures, with a visible reason', async () => {
+    outlet.routes.set('/gone', { status: 410 });
+    outlet.routes.set('/dead', { status: 500 });
+    const app = await start(['/gone', '/dead']);
+    await app.pollAll();
+    const gone = await apiFeed(app, '/gone');
+    expect(gone.enabled).toBe(false);
+    expect(gone.disabledReason).toContain('410 Gone');
+    app.clock.now += 31 * 24 * HOUR;
+    const report = await app.app.poller.poll({ mode: 'due' });
+    expect(report.feeds).toBe(1);
+    expect((await apiFeed(app, '/dead')).disabledReason).toContain('failing for 30 days');
+    app.clock.now += 24 * HOUR;
+    expect((await app.pollAll()).feeds).toBe(0);
+  });
+
+  it('records a persistent permanent redirect for the operator', async () => {
+    outlet.routes.set('/old', { status: 301, headers: { location: '/new' } });
+    outlet.routes.set('/new', { body: rssFeed(itemSeries('f', 2, T0, HOUR)) });
+    const app = await start(['/old']);
+    await app.pollAll();
+    expect((await apiFeed(app, '/old')).permanentRedirect).toEqual({ url: outlet.url('/new'), since: new Date(T0).toISOString() });
+  });
+
+  it('adapts the interval to the publishing rate, within bounds and publisher hints', async () => {
+    outlet.routes.set('/busy', { body: rssFeed(itemSeries('g', 20, T0, 5 * MIN)) });
+    outlet.routes.set('/steady', { body: rssFeed(itemSeries('h', 20, T0, 2 * HOUR)) });
+    outlet.routes.set('/quiet', { body: rssFeed(itemSeries('i', 20, T0, 24 * HOUR)) });
+    outlet.routes.set('/ttl', { body: rssFeed(itemSeries('j', 20, T0, 5 * MIN), { ttl: 180 }) });
+    outlet.routes.set('/cached', { headers: { 'cache-control': 'public, max-age=7200' }, body: rssFeed(itemSeries('k', 20, T0, 5 * MIN)) });
+    const app = await start(['/busy', '/steady', '/quiet', '/ttl', '/cached']);
+    await app.pollAll();
+    const wait = (p: string) => (state(app, p).nextFetchAt! - T0) / MIN;
+    const within = (p: string, base: number) => {
+      expect(wait(p)).toBeGreaterThanOrEqual(base);
+      expect(wait(p)).toBeLessThanOrEqual(base * 1.25 + 0.01);
+    };
+    within('/busy', 10);
+    within('/steady', 60);
+    within('/quiet', 240);
+    within('/ttl', 180);
+    within('/cached', 120);
+  });
+
+  it('fetches only due feeds, and a restart resumes the schedule', async () => {
+    outlet.routes.set('/a', { body: rssFeed(itemSeries('l', 3, T0, 30 * MIN)) });
+    const app = await start(['/a'], { minInterval: '20m', maxInterval: '20m' });
+    expect((await app.app.poller.poll({ mode: 'due' })).feeds).toBe(1);
+    app.clock.now += 10 * MIN;
+    expect((await app.app.poller.poll({ mode: 'due' })).feeds).toBe(0);
+    const dataDir = app.dataDir;
+    await app.close({ keepData: true });
+    nm = null;
+    const again = await start(['/a'], { minInterval: '20m', maxInterval: '20m' }, dataDir);
+    again.clock.now = T0 + 10 * MIN;
+    expect((await again.app.poller.poll({ mode: 'due' })).feeds).toBe(0);
+    again.clock.now = T0 + 26 * MIN;
+    expect((await again.app.poller.poll({ mode: 'due' })).feeds).toBe(1);
+    expect((await again.json<{ items: unknown[] }>('/topics/world.json')).items).toHaveLength(3);
+  });
+
+  it('keeps at most `concurrency` fetches in flight and `perHostConcurrency` per host', async () => {
+    const other = await new FixtureServer().start('127.0.0.3');
+    let active = 0;
+    let peak = 0;
+    const perHost = new Map<string, number>();
+    const peakPerHost = new Map<string, number>();
+    const slow = (host: string) => (_req: unknown, res: import('node:http').ServerResponse) => {
+      active++;
+      perHost.set(host, (perHost.get(host) ?? 0) + 1);
+      peak = Math.max(peak, active);
+      peakPerHost.set(host, Math.max(peakPerHost.get(host) ?? 0, perHost.get(host)!));
+      setTimeout(() => {
+        active--;
+        perHost.set(host, perHost.get(host)! - 1);
+        res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rssFeed(itemSeries(`${host}x`, 1, T0, HOUR)));
+      }, 80);
+    };
+    try {
+      const feeds = [];
+      for (let i = 0; i < 6; i++) {
+        outlet.routes.set(`/f${i}`, slow('a'));
+        other.routes.set(`/f${i}`, slow('b'));
+        feeds.push({ url: outlet.url(`/f${i}`), title: `A${i}`, tags: ['world'] }, { url: other.url(`/f${i}`), title: `B${i}`, tags: ['world'] });
+      }
+      nm = await startTestApp({ feeds, config: { concurrency: 3, perHostConcurrency: 2 }, now: T0 });
+      expect(await nm.pollAll()).toMatchObject({ feeds: 12, fetched: 12 });
+      expect(peak).toBe(3);
+      expect(Math.max(...peakPerHost.values())).toBe(2);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('updates an edited item in place: same story id, new headline', async () => {
+    const items = itemSeries('m', 2, T0, HOUR);
+    outlet.routes.set('/feed', { body: rssFeed(items) });
+    const app = await start(['/feed']);
+    await app.pollAll();
+    const before = await app.json<{ items: Array<{ id: string; title: string }> }>('/topics/world.json');
+    items[0]!.title = 'A corrected headline for the first story of this feed';
+    outlet.routes.set('/feed', { body: rssFeed(items) });
+    app.clock.now += HOUR;
+    expect(await app.pollAll()).toMatchObject({ newItems: 0, updatedItems: 1 });
+    const after = await app.json<{ items: Array<{ id: string; title: string }> }>('/topics/world.json');
+    expect(after.items.map((i) => i.id)).toEqual(before.items.map((i) => i.id));
+    expect(after.items.find((i) => i.id === before.items.find((b) => b.title === `m story number 0 about distinct matter m0`)!.id)!.title).toBe(
+      'A corrected headline for the first story of this feed',
+    );
+  });
+
+  it('falls back to links when more than 5 % of guids are empty or repeated', async () => {
+    const items = itemSeries('n', 10, T0, HOUR).map((item, i) => ({ ...item, guid: i < 2 ? 'same' : item.guid }));
+    outlet.routes.set('/feed', { body: rssFeed(items) });
+    const app = await start(['/feed']);
+    expect(await app.pollAll()).toMatchObject({ newItems: 10 });
+    expect(state(app, '/feed').guidMode).toBe('link');
+    const reordered = [...items].reverse().map((item) => ({ ...item, guid: 'whatever' }));
+    outlet.routes.set('/feed', { body: rssFeed(reordered) });
+    app.clock.now += HOUR;
+    expect(await app.pollAll()).toMatchObject({ newItems: 0 });
+  });
+
+  it('keeps items for retentionDays from first sight, but always each feed\'s newest keepPerFeed', async () => {
+    outlet.routes.set('/old', { body: rssFeed(itemSeries('o', 8, T0, HOUR)) });
+    const app = await start(['/old'], { retentionDays: 30, keepPerFeed: 3 });
+    await app.pollAll();
+    app.clock.now += 10 * 24 * HOUR;
+    outlet.routes.set('/old', { body: rssFeed(itemSeries('p', 2, app.clock.now, HOUR)) });
+    expect(await app.pollAll()).toMatchObject({ newItems: 2, prunedItems: 0 });
+    app.clock.now += 25 * 24 * HOUR;
+    expect(await app.pollAll()).toMatchObject({ prunedItems: 7 });
+    const titles = (await app.json<{ items: Array<{ title: string }> }>('/topics/world.json')).items.map((i) => i.title);
+    expect(titles).toHaveLength(3);
+    expect(titles.filter((t) => t.startsWith('p '))).toHaveLength(2);
+  });
+
+  it('keeps serving while a slow poll cycle runs', async () => {
+    outlet.routes.set('/feed', { body: rssFeed(itemSeries('q', 2, T0, HOUR)) });
+    outlet.routes.set('/slow', (_req, res) => setTimeout(() => res.writeHead(200).end(rssFeed(itemSeries('r', 1, T0, HOUR))), 1_500));
+    const app = await start(['/feed', '/slow']);
+    const cycle = app.pollAll();
+    await new Promise((r) => setTimeout(r, 700));
+    const started = Date.now();
+    const res = await app.get('/topics/world.json');
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { items: unknown[] }).items).toHaveLength(2);
+    expect(Date.now() - started).toBeLessThan(500);
+    await cycle;
+  });
+});
