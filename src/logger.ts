@@ -5,5 +5,6 @@ import pretty from 'pino-pretty';
 export function createLogger(level: string, destination: NodeJS.WritableStream = process.stdout): Logger {
   const isTerminal = (destination as NodeJS.WriteStream).isTTY === true;
   const options = { level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime };
-  return isTerminal ? pino(options, pretty({ colorize: true, destination: 1, sync: true })) : pino(options, destination);
+  const fd = destination === process.stderr ? 2 : 1;
+  return isTerminal ? pino(options, pretty({ colorize: true, destination: fd, sync: true })) : pino(options, destination);
 }

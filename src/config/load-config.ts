@@ -37,7 +37,13 @@ export function parseConfigText(text: string, source: string): AppConfig {
 
 /** Formats zod issues as one "path: message" line each, paths written as in JavaScript (feeds[2].url). */
 export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
-  return issues.map((issue) => `  ${formatPath(issue.path) || '(root)'}: ${issue.message}`).join('\n');
+  return issues.map((issue) => `  ${formatPath(issue.path) || '(root)'}: ${describeIssue(issue)}`).join('\n');
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  // A bad record key (a topic tag) carries the real reason in nested issues.
+  if (issue.code === 'invalid_key' && issue.issues.length > 0) return `invalid key: ${issue.issues.map((i) => i.message).join('; ')}`;
+  return issue.message;
 }
 
 function formatPath(path: readonly PropertyKey[]): string {

@@ -22,6 +22,8 @@ export interface CycleReport {
   writeErrors: number;
   /** Items removed by retention after the cycle. */
   prunedItems: number;
+  /** The feeds that failed, with why (URLs redacted). */
+  failures: Array<{ url: string; error: string }>;
   startedAt: number;
   durationMs: number;
 }
@@ -55,7 +57,7 @@ interface Finished {
 }
 
 function emptyReport(startedAt: number): CycleReport {
-  return { feeds: 0, fetched: 0, notModified: 0, unchanged: 0, failed: 0, newItems: 0, updatedItems: 0, storiesCreated: 0, storiesMerged: 0, writeErrors: 0, prunedItems: 0, startedAt, durationMs: 0 };
+  return { feeds: 0, fetched: 0, notModified: 0, unchanged: 0, failed: 0, newItems: 0, updatedItems: 0, storiesCreated: 0, storiesMerged: 0, writeErrors: 0, prunedItems: 0, failures: [], startedAt, durationMs: 0 };
 }
 
 function hostOf(url: string): string {
@@ -152,7 +154,8 @@ export class Poller {
     writer.flush();
     if (!options.url) this.maintain(report);
     report.durationMs = now() - report.startedAt;
-    logger.info({ ...report, startedAt: new Date(report.startedAt).toISOString() }, 'poll cycle finished');
+    const { failures, ...counts } = report;
+    logger.info({ ...counts, startedAt: new Date(report.startedAt).toISOString() }, 'poll cycle finished');
     return report;
   }
 
@@ -261,6 +264,7 @@ export class Poller {
         break;
       case 'failed':
         report.failed++;
+        report.failures.push({ url: redactUrl(feed.url), error: attempt.error ?? 'unknown error' });
         this.deps.logger.warn({ feed: redactUrl(feed.url), status: attempt.status, error: attempt.error }, 'feed poll failed');
         break;
     }
