@@ -7,11 +7,14 @@ import type { AppConfig } from './config/config-schema.js';
 import type { Env } from './config/env.js';
 import { loadConfigFile } from './config/load-config.js';
 import type { AddressClassifier } from './ingest/address-policy.js';
+import { join } from 'node:path';
 import { createFetcher } from './ingest/fetch-feed.js';
 import { Poller, registerFeeds } from './ingest/poller.js';
 import { createApp } from './serve/app.js';
 import { FeedCache } from './serve/feed-cache.js';
 import { TopicCatalog } from './serve/topic-catalog.js';
+import { createMetrics } from './metrics.js';
+import { DATABASE_FILE } from './store/open-database.js';
 import { openStore, type Store } from './store/store.js';
 
 /** What starting newsmerge needs; tests pass a fake clock and their own address policy. */
@@ -52,8 +55,26 @@ export async function startNewsmerge(options: StartOptions): Promise<Newsmerge> 
   registerFeeds(store, config, now());
   let catalog = new TopicCatalog(config, store);
   const fetcher = createFetcher({ classifyAddress: options.classifyAddress });
-  const poller = new Poller({ store, fetcher, config: () => config, logger, now, userAgent: config.userAgent ?? userAgentFor(version) });
+  const metrics = createMetrics(store, join(env.dataDir, DATABASE_FILE));
+  const poller = new Poller({ store, fetcher, config: () => config, logger, now, userAgent: config.userAgent ?? userAgentFor(version), observer: metrics.poll });
   const cache = new FeedCache();
+  let task: ScheduledTask | null = null;
+  const schedule = () => {
+    void task?.destroy();
+    task = cron.schedule(config.schedule, () => poller.poll({ mode: 'due' }), { noOverlap: true, name: 'poll' });
+  };
+  const reload = (): AppConfig => {
+    const next = loadConfigFile(env.configPath);
+    registerFeeds(store, next, now());
+    const scheduleChanged = next.schedule !== config.schedule;
+    config = next;
+    catalog = new TopicCatalog(config, store);
+    configVersion++;
+    cache.clear();
+    if (scheduleChanged && task) schedule();
+    logger.info({ feeds: config.feeds.length, topics: catalog.topics.length }, 'config reloaded');
+    return config;
+  };
   const app = createApp({
     store,
     config: () => config,
@@ -65,6 +86,19 @@ export async function startNewsmerge(options: StartOptions): Promise<Newsmerge> 
     version,
     pollStatus: () => ({ completedCycles: poller.completedCycles, busy: poller.busy }),
     startedAt: now(),
+    adminToken: env.adminToken,
+    admin: {
+      pollAll: () => {
+        const alreadyRunning = poller.busy;
+        void poller.poll({ mode: 'all' });
+        return { alreadyRunning };
+      },
+      refresh: async (url) => {
+        await poller.poll({ mode: 'all', url });
+      },
+      reload,
+    },
+    metrics,
   });
   const server = createServer(getRequestListener(app.fetch));
   server.requestTimeout = 30_000;
@@ -76,11 +110,6 @@ export async function startNewsmerge(options: StartOptions): Promise<Newsmerge> 
   const port = (server.address() as AddressInfo).port;
   logger.info({ port, baseUrl: env.baseUrl, feeds: config.feeds.length, dataDir: env.dataDir }, 'newsmerge listening');
 
-  let task: ScheduledTask | null = null;
-  const schedule = () => {
-    void task?.destroy();
-    task = cron.schedule(config.schedule, () => void poller.poll({ mode: 'due' }), { noOverlap: true, name: 'poll' });
-  };
   if (options.schedule ?? true) {
     void poller.poll({ mode: 'due' });
     schedule();
@@ -90,18 +119,7 @@ export async function startNewsmerge(options: StartOptions): Promise<Newsmerge> 
     port,
     store,
     poller,
-    reload() {
-      const next = loadConfigFile(env.configPath);
-      registerFeeds(store, next, now());
-      const scheduleChanged = next.schedule !== config.schedule;
-      config = next;
-      catalog = new TopicCatalog(config, store);
-      configVersion++;
-      cache.clear();
-      if (scheduleChanged && task) schedule();
-      logger.info({ feeds: config.feeds.length, topics: catalog.topics.length }, 'config reloaded');
-      return config;
-    },
+    reload,
     async close() {
       void task?.destroy();
       await poller.stop();

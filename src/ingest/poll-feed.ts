@@ -24,6 +24,9 @@ export interface Attempt {
   endedAt: number;
   bodyHash: string | null;
   fullFetch: boolean;
+  /** Wall time of the HTTP exchange and of decoding + parsing, in milliseconds (monotonic clock). */
+  fetchMs: number;
+  parseMs: number;
 }
 
 /** What the network phase needs. */
@@ -45,6 +48,7 @@ function sha256(body: Buffer): string {
  */
 export async function fetchAttempt(feed: FeedConfig, state: FeedState, config: AppConfig, deps: FetchDeps): Promise<Attempt> {
   const startedAt = deps.now();
+  const fetchStart = performance.now();
   const fullFetch = state.lastFullFetchAt === null || startedAt - state.lastFullFetchAt >= SCHEDULE_RULES.fullFetchEvery;
   const outcome = await deps.fetcher.fetch({
     url: feed.url,
@@ -56,7 +60,7 @@ export async function fetchAttempt(feed: FeedConfig, state: FeedState, config: A
     maxBytes: config.maxFeedBytes,
     signal: deps.signal,
   });
-  const base = { feedUrl: feed.url, outcome, startedAt, fullFetch, parsed: null, bodyHash: null };
+  const base = { feedUrl: feed.url, outcome, startedAt, fullFetch, parsed: null, bodyHash: null, fetchMs: performance.now() - fetchStart, parseMs: 0 };
   const end = () => deps.now();
   switch (outcome.kind) {
     case 'failed':
@@ -70,14 +74,16 @@ export async function fetchAttempt(feed: FeedConfig, state: FeedState, config: A
       if (bodyHash === state.bodyHash && state.lastSuccessAt !== null) {
         return { ...base, kind: 'unchanged', status: outcome.status, error: null, bodyHash, endedAt: end() };
       }
+      const parseStart = performance.now();
+      const parseMs = () => performance.now() - parseStart;
       try {
         const contentType = typeof outcome.headers['content-type'] === 'string' ? outcome.headers['content-type'] : undefined;
         const { text } = decodeBody(outcome.body, contentType);
         const parsed = await parseFeed(text, { feedUrl: outcome.finalUrl, fetchedAt: startedAt, maxItems: config.maxItemsPerFeed });
-        return { ...base, kind: 'fetched', status: outcome.status, error: null, parsed, bodyHash, endedAt: end() };
+        return { ...base, kind: 'fetched', status: outcome.status, error: null, parsed, bodyHash, parseMs: parseMs(), endedAt: end() };
       } catch (err) {
         const reason = err instanceof FeedFormatError ? err.message : `parser failed: ${(err as Error).message}`;
-        return { ...base, kind: 'failed', status: outcome.status, error: `parse: ${reason}`, bodyHash, endedAt: end() };
+        return { ...base, kind: 'failed', status: outcome.status, error: `parse: ${reason}`, bodyHash, parseMs: parseMs(), endedAt: end() };
       }
     }
   }

@@ -37,6 +37,12 @@ export interface CycleOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/** Receives what the poller did, for metrics; must not throw. */
+export interface PollObserver {
+  attempt(attempt: Attempt): void;
+  cycle(report: CycleReport): void;
+}
+
 /** Everything the poller uses, passed in. */
 export interface PollerDeps {
   store: Store;
@@ -48,6 +54,7 @@ export interface PollerDeps {
   userAgent: string;
   /** How long finished fetches wait to be written together (their new items then cluster in time order). */
   batchDelayMs?: number;
+  observer?: PollObserver;
 }
 
 interface Finished {
@@ -95,9 +102,15 @@ export class Poller {
     return this.running !== null;
   }
 
-  /** Runs a cycle; if one is already running, returns that one instead of starting a second. */
+  /**
+   * Runs a cycle. While one runs, a scheduled "due" wake-up joins it (nothing is due twice), and an explicit
+   * request (everything, or one feed) runs right after it.
+   */
   poll(options: CycleOptions): Promise<CycleReport> {
-    if (this.running) return this.running;
+    if (this.running) {
+      if (options.mode === 'due' && !options.url) return this.running;
+      return this.running.then(() => this.poll(options));
+    }
     if (this.abort.signal.aborted) return Promise.resolve(emptyReport(this.deps.now()));
     this.running = this.cycle(options).finally(() => {
       this.running = null;
@@ -148,12 +161,14 @@ export class Poller {
         userAgent: this.deps.userAgent,
         signal: this.abort.signal,
       });
+      this.deps.observer?.attempt(attempt);
       writer.add({ feed, state, attempt });
       options.onProgress?.(++done, selected.length);
     });
     writer.flush();
     if (!options.url) this.maintain(report);
     report.durationMs = now() - report.startedAt;
+    this.deps.observer?.cycle(report);
     const { failures, ...counts } = report;
     logger.info({ ...counts, startedAt: new Date(report.startedAt).toISOString() }, 'poll cycle finished');
     return report;

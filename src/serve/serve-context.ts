@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { AppConfig } from '../config/config-schema.js';
 import type { Store } from '../store/store.js';
 import type { FeedCache } from './feed-cache.js';
@@ -8,6 +9,16 @@ import type { TopicCatalog } from './topic-catalog.js';
 export interface PollStatus {
   completedCycles: number;
   busy: boolean;
+}
+
+/** What the admin API can ask of the running instance. */
+export interface AdminActions {
+  /** Starts a cycle over every enabled feed; resolves when it has been started or queued. */
+  pollAll(): { alreadyRunning: boolean };
+  /** Polls one configured feed now and resolves when its result is stored. */
+  refresh(url: string): Promise<void>;
+  /** Re-reads the config file; throws ConfigError (and keeps the running config) when it is invalid. */
+  reload(): AppConfig;
 }
 
 /** Everything route handlers use, passed in by main (and by tests). */
@@ -26,4 +37,12 @@ export interface ServeContext {
   pollStatus: () => PollStatus;
   /** When the server started (ms), the Last-Modified of a feed with no stories yet. */
   startedAt: number;
+  /** Admin bearer token; null disables the admin API (its routes answer 404). */
+  adminToken: string | null;
+  admin: AdminActions;
+  metrics: {
+    registry: Registry;
+    request(route: string, status: number, seconds: number): void;
+    feedWork(kind: 'render' | 'compress', format: string): void;
+  };
 }

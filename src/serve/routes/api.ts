@@ -1,21 +1,117 @@
 import { Hono } from 'hono';
 import { redactUrl } from '../../config/redact-url.js';
+import { bearerMatches } from '../admin-auth.js';
+import { parseListQuery } from '../feed-query.js';
+import { BadRequestError, NotFoundError } from '../http-errors.js';
+import { storyPageUrl } from '../render-feed.js';
 import type { ServeContext } from '../serve-context.js';
+import { storyPage, storyViews } from '../story-listing.js';
+import type { StoryView } from '../story-view.js';
+import { feedLinks } from './feeds.js';
 
 function iso(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
 }
 
-/** The JSON API: feeds and their polling state. */
+function parseJson(text: string | null): unknown {
+  return text ? JSON.parse(text) : null;
+}
+
+/** A story as the API shows it; `withItems` adds every member item. */
+export function storyJson(view: StoryView, baseUrl: string, withItems: boolean): Record<string, unknown> {
+  return {
+    id: view.id,
+    guid: view.guid,
+    url: storyPageUrl(baseUrl, view.id),
+    title: view.title,
+    summary: view.summary,
+    articleUrl: view.articleUrl,
+    author: view.author,
+    published: view.published.toISOString(),
+    updated: view.updated.toISOString(),
+    sourceCount: view.sourceCount,
+    itemCount: view.itemCount,
+    sources: view.sources,
+    categories: view.categories,
+    image: view.image,
+    enclosure: view.enclosure,
+    ...(withItems
+      ? {
+          items: view.members.map((m) => ({
+            id: m.id,
+            outlet: m.outlet,
+            title: m.title,
+            summary: m.summary,
+            content: m.content,
+            link: m.link,
+            author: m.author,
+            published: iso(m.publishedAt),
+            publishedGiven: m.hasDate === 1,
+            updated: iso(m.updatedAt),
+            firstSeen: iso(m.firstSeenAt),
+            categories: parseJson(m.categories),
+            enclosure: parseJson(m.enclosure),
+            image: m.image,
+          })),
+        }
+      : {}),
+  };
+}
+
+/** Parses a story id path segment; anything but a plain number is a 404. */
+export function storyIdParam(raw: string): number {
+  if (!/^\d{1,15}$/.test(raw)) throw new NotFoundError(`No story "${raw.slice(0, 40)}"`);
+  return Number(raw);
+}
+
+/** The JSON API: topics, stories (cursor-paginated), one story with its items, feeds and their polling state. */
 export function apiRoutes(ctx: ServeContext): Hono {
   const app = new Hono();
+
+  app.get('/topics', (c) => {
+    const catalog = ctx.catalog();
+    const topics = catalog.topics.map((t) => ({
+      tag: t.tag,
+      title: t.title,
+      description: t.description,
+      feeds: feedLinks(ctx.baseUrl, [t.tag], ''),
+      outlets: [...new Set(ctx.config().feeds.filter((f) => f.tags.includes(t.tag)).map((f) => f.outlet ?? f.title))],
+    }));
+    return c.json({ topics });
+  });
+
+  app.get('/stories', (c) => {
+    const params = new URL(c.req.url).searchParams;
+    const query = parseListQuery(params);
+    const tagParam = params.get('tag');
+    const tags = tagParam ? [...new Set(tagParam.split(/[+,\s]/).filter(Boolean))] : null;
+    if (tags?.some((t) => t.length > 40)) throw new BadRequestError('tag is too long');
+    const selection = ctx.catalog().select(tags, query);
+    const page = storyPage(ctx.store, selection, query, params.get('cursor'));
+    return c.json({ stories: page.stories.map((s) => storyJson(s, ctx.baseUrl, false)), nextCursor: page.nextCursor });
+  });
+
+  app.get('/stories/:id', (c) => {
+    const id = storyIdParam(c.req.param('id'));
+    const story = ctx.store.queries.byId(id);
+    if (!story) throw new NotFoundError(`No story ${id}`);
+    if (story.mergedInto !== null) {
+      const survivor = ctx.store.stories.resolve(id);
+      return c.redirect(`${ctx.baseUrl}api/stories/${survivor}`, 301);
+    }
+    const [view] = storyViews(ctx.store, [story]);
+    return c.json(storyJson(view!, ctx.baseUrl, true));
+  });
+
   app.get('/feeds', (c) => {
+    // Feed URLs may carry credentials or API keys: shown in full only with the admin token.
+    const shown = bearerMatches(ctx.adminToken, c.req.header('authorization')) ? (url: string) => url : redactUrl;
     const states = new Map(ctx.store.feeds.all().map((s) => [s.url, s]));
     const counts = ctx.store.feeds.itemCounts();
     const feeds = ctx.config().feeds.map((feed) => {
       const s = states.get(feed.url);
       return {
-        url: redactUrl(feed.url),
+        url: shown(feed.url),
         title: feed.title,
         outlet: feed.outlet ?? feed.title,
         tags: feed.tags,
@@ -29,7 +125,7 @@ export function apiRoutes(ctx: ServeContext): Hono {
         disabledReason: feed.enabled ? (s?.disabledReason ?? null) : 'disabled in the config',
         nextFetchAt: iso(s?.nextFetchAt ?? null),
         intervalSeconds: s?.intervalMs ? Math.round(s.intervalMs / 1000) : null,
-        permanentRedirect: s?.permanentRedirect ? { url: redactUrl(s.permanentRedirect), since: iso(s.redirectSince) } : null,
+        permanentRedirect: s?.permanentRedirect ? { url: shown(s.permanentRedirect), since: iso(s.redirectSince) } : null,
         format: s?.format ?? null,
         feedTitle: s?.feedTitle ?? null,
         itemCount: s ? (counts.get(s.id) ?? 0) : 0,
@@ -37,5 +133,6 @@ export function apiRoutes(ctx: ServeContext): Hono {
     });
     return c.json({ feeds });
   });
+
   return app;
 }

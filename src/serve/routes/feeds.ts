@@ -5,7 +5,7 @@ import { FEED_FORMATS, parseListQuery, type FeedFormatName, type ListQuery } fro
 import { NotFoundError } from '../http-errors.js';
 import { CONTENT_TYPES, renderFeed, type FeedMeta } from '../render-feed.js';
 import type { ServeContext } from '../serve-context.js';
-import { toStoryView } from '../story-view.js';
+import { storyViews } from '../story-listing.js';
 import type { TopicSelection } from '../topic-catalog.js';
 
 const FEED_FILE = /^([a-z0-9_+-]{1,400})\.(rss|atom|json)$/;
@@ -74,8 +74,7 @@ async function serveFeed(c: Context, ctx: ServeContext, tags: string[] | null, f
     } else {
       const validators = { etag: validatorOf(contentKey), lastModified: new Date(lastModifiedOf(stories, ctx.startedAt)).toUTCString() };
       if (isFresh(c, validators)) return notModified(c, validators, cacheControl);
-      const members = ctx.store.queries.members(stories.map((s) => s.id));
-      const views = stories.map((s) => toStoryView(s, members.get(s.id) ?? []));
+      const views = storyViews(ctx.store, stories);
       const meta: FeedMeta = {
         title: selection.title,
         description: selection.description,
@@ -86,11 +85,13 @@ async function serveFeed(c: Context, ctx: ServeContext, tags: string[] | null, f
         siteName: ctx.config().title,
       };
       entry = { contentKey, ...validators, contentType: CONTENT_TYPES[format], bodies: { identity: Buffer.from(renderFeed(format, views, meta)) }, checkedAt: checkpoint };
+      ctx.metrics.feedWork('render', format);
       ctx.cache.set(key, entry);
     }
   }
   if (isFresh(c, entry)) return notModified(c, entry, cacheControl);
   const coding = negotiateCoding(c.req.header('accept-encoding'));
+  if (!entry.bodies[coding]) ctx.metrics.feedWork('compress', format);
   const body = await ctx.cache.body(key, entry, coding);
   const headers: Record<string, string> = {
     'Content-Type': entry.contentType,
@@ -111,6 +112,6 @@ export function feedRoutes(ctx: ServeContext): Hono {
     if (!parsed) throw new NotFoundError(`Unknown topic feed "${c.req.param('file').slice(0, 80)}"`);
     return serveFeed(c, ctx, parsed.tags, parsed.format);
   });
-  app.get('/all.:format{rss|atom|json}', (c) => serveFeed(c, ctx, null, c.req.param('format') as FeedFormatName));
+  app.get('/:file{all\\.(?:rss|atom|json)}', (c) => serveFeed(c, ctx, null, c.req.param('file').slice(4) as FeedFormatName));
   return app;
 }

@@ -1,0 +1,48 @@
+import { Hono } from 'hono';
+import { redactUrl } from '../../config/redact-url.js';
+import { escapeHtml as xml } from '../../ingest/html-text.js';
+import type { ServeContext } from '../serve-context.js';
+import { feedLinks } from './feeds.js';
+
+const OPML_TYPE = 'text/x-opml; charset=utf-8';
+
+function opmlDocument(title: string, outlines: string[]): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<opml version="2.0">
+  <head>
+    <title>${xml(title)}</title>
+    <docs>http://opml.org/spec2.opml</docs>
+  </head>
+  <body>
+${outlines.map((o) => `    ${o}`).join('\n')}
+  </body>
+</opml>
+`;
+}
+
+/** OPML 2.0 exports: every topic feed (to import into a reader) and the configured outlets. */
+export function opmlRoutes(ctx: ServeContext, isAdmin: (authorization: string | undefined) => boolean): Hono {
+  const app = new Hono();
+
+  app.get('/opml', (c) => {
+    const topics = ctx.catalog().topics.map((t) => {
+      const links = feedLinks(ctx.baseUrl, [t.tag], '');
+      return `<outline type="rss" text="${xml(t.title)}" title="${xml(t.title)}" description="${xml(t.description)}" xmlUrl="${xml(links.rss)}" htmlUrl="${xml(links.html)}"/>`;
+    });
+    const all = feedLinks(ctx.baseUrl, null, '');
+    topics.push(`<outline type="rss" text="All topics" title="All topics" xmlUrl="${xml(all.rss)}" htmlUrl="${xml(ctx.baseUrl)}"/>`);
+    return c.body(opmlDocument(`${ctx.config().title} topic feeds`, topics), 200, { 'Content-Type': OPML_TYPE });
+  });
+
+  // Feed URLs may carry credentials: they are shown in full only to the admin.
+  app.get('/opml/outlets', (c) => {
+    const admin = isAdmin(c.req.header('authorization'));
+    const outlines = ctx.config().feeds.map((f) => {
+      const url = admin ? f.url : redactUrl(f.url);
+      return `<outline type="rss" text="${xml(f.title)}" title="${xml(f.title)}" xmlUrl="${xml(url)}" category="${xml(f.tags.join(','))}"/>`;
+    });
+    return c.body(opmlDocument(`${ctx.config().title} outlets`, outlines), 200, { 'Content-Type': OPML_TYPE });
+  });
+
+  return app;
+}
