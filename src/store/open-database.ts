@@ -42,8 +42,6 @@ export function openDatabase(dataDir: string, options: OpenOptions = {}): Databa
       db.pragma('synchronous = NORMAL');
     }
     db.pragma('foreign_keys = ON');
-    const check = db.pragma('quick_check', { simple: true });
-    if (check !== 'ok') throw new Error(`integrity check failed: ${String(check)}`);
   } catch (err) {
     throw new StoreError(`Cannot open database ${file}: ${(err as Error).message}`);
   }

@@ -1,0 +1,71 @@
+/**
+ * `npm run opml:import -- FILE.opml [--tags a,b]`: adds the outlets of an OPML file to feeds.config.json
+ * (NEWSMERGE_CONFIG), skipping URLs already there. Without --tags, an outlet's OPML folder or category names
+ * become its tags when they name a topic. The result is validated before the file is replaced.
+ */
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { loadEnv } from '../config/env.js';
+import { ConfigError, parseConfigText } from '../config/load-config.js';
+import { parseOpmlOutlets } from '../config/opml-outlets.js';
+
+function slug(text: string): string {
+  return text.toLowerCase().normalize('NFKD').replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '').slice(0, 40);
+}
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { tags: { type: 'string' } } });
+  const file = positionals[0];
+  if (!file) {
+    process.stderr.write('Usage: npm run opml:import -- FILE.opml [--tags world,politics]\n');
+    return 2;
+  }
+  try {
+    const env = loadEnv();
+    const text = readFileSync(env.configPath, 'utf8');
+    parseConfigText(text, env.configPath);
+    const raw = JSON.parse(text) as { topics: Record<string, { title: string; description?: string }>; feeds: Array<{ url: string; title: string; tags: string[] }> };
+    const outlets = await parseOpmlOutlets(readFileSync(file, 'utf8'), file);
+    const forced = values.tags ? values.tags.split(',').map((t) => t.trim()).filter(Boolean) : null;
+    const known = new Set(raw.feeds.map((f) => f.url));
+    let added = 0;
+    let skipped = 0;
+    const newTopics: string[] = [];
+    for (const outlet of outlets) {
+      if (known.has(outlet.url)) {
+        skipped++;
+        continue;
+      }
+      let tags = forced ?? outlet.categories.map(slug).filter((t) => t in raw.topics);
+      if (tags.length === 0) tags = ['imported'];
+      for (const tag of tags) {
+        if (!(tag in raw.topics)) {
+          raw.topics[tag] = { title: tag.charAt(0).toUpperCase() + tag.slice(1), description: `Outlets imported from ${file}` };
+          newTopics.push(tag);
+        }
+      }
+      raw.feeds.push({ url: outlet.url, title: outlet.title, tags: [...new Set(tags)] });
+      known.add(outlet.url);
+      added++;
+    }
+    const next = `${JSON.stringify(raw, null, 2)}\n`;
+    parseConfigText(next, `${env.configPath} (after import)`);
+    const temp = `${env.configPath}.${process.pid}.tmp`;
+    writeFileSync(temp, next);
+    renameSync(temp, env.configPath);
+    process.stdout.write(
+      `Added ${added} outlet(s) to ${env.configPath}, skipped ${skipped} already configured` +
+        (newTopics.length ? `; new topics: ${newTopics.join(', ')} (edit their titles)` : '') +
+        '. Reload a running server with SIGHUP or POST /api/reload.\n',
+    );
+    return 0;
+  } catch (err) {
+    if (err instanceof ConfigError || (err as NodeJS.ErrnoException).code === 'ENOENT') {
+      process.stderr.write(`newsmerge opml:import: ${(err as Error).message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+process.exitCode = await main();

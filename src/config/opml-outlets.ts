@@ -1,0 +1,39 @@
+import xml2js from 'xml2js';
+import { ConfigError } from './load-config.js';
+
+/** A feed found in an OPML file. */
+export interface OpmlOutlet {
+  url: string;
+  title: string;
+  /** Category names: the outline's category attribute and the titles of the folders it sits in. */
+  categories: string[];
+}
+
+type Outline = { $?: Record<string, string>; outline?: Outline[] };
+
+function walk(outlines: Outline[] | undefined, folders: string[], found: OpmlOutlet[]): void {
+  for (const o of outlines ?? []) {
+    const attrs = o.$ ?? {};
+    const title = (attrs.title ?? attrs.text ?? '').trim();
+    if (attrs.xmlUrl) {
+      const categories = (attrs.category ?? '').split(',').map((c) => c.trim().replace(/^\//, '')).filter(Boolean);
+      found.push({ url: attrs.xmlUrl.trim(), title: title || attrs.xmlUrl.trim(), categories: [...folders, ...categories] });
+    }
+    walk(o.outline, attrs.xmlUrl ? folders : title ? [...folders, title] : folders, found);
+  }
+}
+
+/** Reads the feeds of an OPML document (nested folders included); throws ConfigError when it is not OPML. */
+export async function parseOpmlOutlets(text: string, source: string): Promise<OpmlOutlet[]> {
+  let doc: { opml?: { body?: Array<{ outline?: Outline[] }> } };
+  try {
+    // A DOCTYPE would let an OPML file pull in entities; none is needed for OPML.
+    doc = (await xml2js.parseStringPromise(text.replace(/<!DOCTYPE[^>[]*(\[[\s\S]*?\])?\s*>/i, ''), { strict: true })) as typeof doc;
+  } catch (err) {
+    throw new ConfigError(`${source} is not well-formed XML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  if (!doc?.opml?.body) throw new ConfigError(`${source} is not an OPML file (no <opml><body>)`);
+  const found: OpmlOutlet[] = [];
+  walk(doc.opml.body[0]?.outline, [], found);
+  return found;
+}
