@@ -1,4 +1,5 @@
-import { loadEnv } from './config/env.js';
+import { loadEnv, type Env } from './config/env.js';
+import type { AppConfig } from './config/config-schema.js';
 import { ConfigError, loadConfigFile } from './config/load-config.js';
 import { createLogger } from './logger.js';
 import { startNewsmerge, type Newsmerge } from './newsmerge.js';
@@ -7,12 +8,10 @@ import { readVersion } from './version.js';
 
 const SHUTDOWN_DEADLINE_MS = 1_800;
 
-async function main(): Promise<void> {
-  let env;
-  let config;
+function loadSettings(): { env: Env; config: AppConfig } {
   try {
-    env = loadEnv();
-    config = loadConfigFile(env.configPath);
+    const env = loadEnv();
+    return { env, config: loadConfigFile(env.configPath) };
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`newsmerge: ${err.message}\n`);
@@ -20,17 +19,15 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger(env.logLevel);
-  let app: Newsmerge;
-  try {
-    app = await startNewsmerge({ env, config, logger, version: readVersion() });
-  } catch (err) {
-    const known = err instanceof StoreError || (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
-    logger.fatal({ err }, known ? (err as Error).message : 'newsmerge failed to start');
-    process.exit(1);
-  }
+}
 
+async function main(): Promise<void> {
+  const { env, config } = loadSettings();
+  const logger = createLogger(env.logLevel);
+  let app: Newsmerge | null = null;
   let stopping = false;
+
+  // Handlers go in before start-up: a signal that arrives while starting must not hit the default action.
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
@@ -39,7 +36,7 @@ async function main(): Promise<void> {
       logger.error('shutdown took too long; exiting');
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS).unref();
-    app.close().then(
+    (app ? app.close() : Promise.resolve()).then(
       () => process.exit(0),
       (err) => {
         logger.error({ err }, 'error during shutdown');
@@ -50,12 +47,23 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGHUP', () => {
+    if (!app) return void logger.warn('SIGHUP during start-up ignored');
     try {
       app.reload();
     } catch (err) {
       logger.error({ err: (err as Error).message }, 'config reload rejected; the running config is kept');
     }
   });
+
+  try {
+    app = await startNewsmerge({ env, config, logger, version: readVersion() });
+  } catch (err) {
+    // A known cause needs one clear line, not a stack trace.
+    if (err instanceof StoreError || (err as NodeJS.ErrnoException).code === 'EADDRINUSE') logger.fatal((err as Error).message);
+    else logger.fatal({ err }, 'newsmerge failed to start');
+    process.exit(1);
+  }
+  if (stopping) await app.close();
 }
 
 void main();

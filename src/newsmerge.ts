@@ -27,7 +27,23 @@ export interface StartOptions {
   classifyAddress?: AddressClassifier;
   /** Start polling (first cycle now, then on the cron schedule). Tests drive polls themselves. */
   schedule?: boolean;
+  /** Limits on slow clients; the defaults suit production, tests shorten them. */
+  http?: Partial<HttpLimits>;
 }
+
+/** How long a client may take; a slow or stalled client is cut off instead of holding memory and sockets. */
+export interface HttpLimits {
+  /** Time to send all request headers (slowloris). */
+  headersTimeoutMs: number;
+  /** Time to send the whole request. */
+  requestTimeoutMs: number;
+  /** A socket with no traffic for this long is closed (including a client that stopped reading). */
+  idleTimeoutMs: number;
+  /** How often those limits are checked. */
+  checkIntervalMs: number;
+}
+
+const HTTP_LIMITS: HttpLimits = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, idleTimeoutMs: 60_000, checkIntervalMs: 2_000 };
 
 /** A running newsmerge: server, poller, store. */
 export interface Newsmerge {
@@ -100,9 +116,17 @@ export async function startNewsmerge(options: StartOptions): Promise<Newsmerge> 
     },
     metrics,
   });
-  const server = createServer(getRequestListener(app.fetch));
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 10_000;
+  const limits = { ...HTTP_LIMITS, ...options.http };
+  const server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      connectionsCheckingInterval: limits.checkIntervalMs,
+      keepAliveTimeout: 5_000,
+    },
+    getRequestListener(app.fetch),
+  );
+  server.setTimeout(limits.idleTimeoutMs);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(env.port, env.host, () => resolve());

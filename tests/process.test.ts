@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -115,6 +115,30 @@ describe('the server process', () => {
     expect(reserved.items.map((i) => i.id)).toEqual(served.items.map((i) => i.id));
     again.child.kill('SIGINT');
     expect((await again.exited).code).toBe(0);
+  });
+
+  it('reloads the config on SIGHUP, and keeps the running one when the new file is invalid', async () => {
+    const dir = tempDir('newsmerge-config-');
+    const path = writeConfig(dir, { feeds: [{ url: outlet.url('/fast'), title: 'Fast outlet', tags: ['world'] }] });
+    const proc = await startProcess({ NEWSMERGE_DATA: tempDir(), NEWSMERGE_CONFIG: path });
+    const topics = async () => ((await (await fetch(`http://127.0.0.1:${proc.port}/api/topics`)).json()) as { topics: Array<{ tag: string; title: string }> }).topics;
+    try {
+      const config = JSON.parse(readFileSync(path, 'utf8')) as { topics: Record<string, { title: string }> };
+      config.topics.world!.title = 'Planet';
+      writeFileSync(path, JSON.stringify(config));
+      proc.child.kill('SIGHUP');
+      await waitFor(async () => ((await topics()).find((t) => t.tag === 'world')?.title === 'Planet' ? true : undefined)).catch((err: Error) => {
+        throw new Error(`${err.message}\n${proc.output()}`);
+      });
+      writeFileSync(path, '{ "broken": ');
+      proc.child.kill('SIGHUP');
+      await waitFor(async () => (proc.output().includes('config reload rejected') ? true : undefined));
+      expect((await topics()).find((t) => t.tag === 'world')?.title).toBe('Planet');
+      expect(proc.output()).toContain(path);
+    } finally {
+      proc.child.kill('SIGTERM');
+      await proc.exited;
+    }
   });
 
   it('refuses to start with an invalid config, naming the file and the field', async () => {

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
-import { accessSync, constants, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from './migrations.js';
 
@@ -27,7 +27,7 @@ export function openDatabase(dataDir: string, options: OpenOptions = {}): Databa
   const file = join(dataDir, DATABASE_FILE);
   if (!options.readonly) {
     try {
-      mkdirSync(dataDir, { recursive: true });
+      makeDirectory(dataDir);
       accessSync(dataDir, constants.W_OK);
     } catch (err) {
       throw new StoreError(`Data directory ${dataDir} is not writable: ${(err as Error).message}`);
@@ -54,6 +54,16 @@ export function openDatabase(dataDir: string, options: OpenOptions = {}): Databa
     }
   }
   return db;
+}
+
+/**
+ * mkdir -p, one level at a time: Node's recursive mkdir spins forever on some pseudo file systems (a data
+ * directory under /proc), where this fails at once.
+ */
+function makeDirectory(dir: string): void {
+  const parent = dirname(dir);
+  if (parent !== dir && !existsSync(parent)) makeDirectory(parent);
+  if (!existsSync(dir)) mkdirSync(dir);
 }
 
 function migrate(db: Database.Database): void {

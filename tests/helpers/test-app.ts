@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { loadEnv } from '../../src/config/env.js';
 import { loadConfigFile } from '../../src/config/load-config.js';
-import { startNewsmerge, type Newsmerge } from '../../src/newsmerge.js';
+import { startNewsmerge, type Newsmerge, type StartOptions } from '../../src/newsmerge.js';
 
 /** A feed entry for a test config. */
 export interface TestFeed {
@@ -26,6 +26,9 @@ export interface TestAppOptions {
   now?: number;
   env?: Record<string, string>;
   classifyAddress?: (address: string) => boolean;
+  http?: StartOptions['http'];
+  /** Receives the JSON log lines (level info and up); silent when absent. */
+  log?: string[];
 }
 
 /** A newsmerge running in this process on an ephemeral port, with a fake clock and a temp data dir. */
@@ -77,11 +80,12 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
   const app = await startNewsmerge({
     env,
     config: loadConfigFile(configPath),
-    logger: pino({ level: 'silent' }),
+    logger: options.log ? pino({ level: 'info' }, { write: (line: string) => void options.log!.push(line) }) : pino({ level: 'silent' }),
     version: 'test',
     now: () => clock.now,
     schedule: false,
     classifyAddress: options.classifyAddress,
+    http: options.http,
   });
   const url = (path: string) => `http://127.0.0.1:${app.port}${path}`;
   return {
