@@ -321,7 +321,7 @@ describe('JSON API, OPML and pages', () => {
     expect(home).toContain('Volcano erupts near Grindavik');
     expect(home).toContain('name="viewport"');
     const topic = await (await nm.get('/topics/world')).text();
-    expect(topic).toContain('<link rel="alternate" type="application/atom+xml" title="World (ATOM)" href="https://proxy.example/news/topics/world.atom">');
+    expect(topic).toContain('<link rel="alternate" type="application/atom+xml" title="World (Atom)" href="https://proxy.example/news/topics/world.atom">');
     expect(topic).toContain('2 outlets');
     expect(topic).toContain('class="badge" href="https://a.example/iceland-volcano"');
     const search = await (await nm.get('/topics/world?q=lava')).text();

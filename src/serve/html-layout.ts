@@ -16,6 +16,9 @@ export interface Alternate {
 
 const MEDIA_TYPES: Record<FeedFormatName, string> = { rss: 'application/rss+xml', atom: 'application/atom+xml', json: 'application/feed+json' };
 
+/** How the formats are named to people. */
+export const FORMAT_LABELS: Record<FeedFormatName, string> = { rss: 'RSS', atom: 'Atom', json: 'JSON Feed' };
+
 // One small stylesheet inline: no build step, no extra request, readable on a phone, dark mode for free.
 const CSS = `
 :root{color-scheme:light dark;--fg:#1d1d1f;--muted:#5f6368;--bg:#fff;--card:#f6f7f9;--accent:#0b57d0;--line:#e3e5e8}
@@ -66,7 +69,7 @@ ${options.body}
 
 /** Subscribe buttons for the three formats of a feed. */
 export function subscribeLinks(links: Record<FeedFormatName, string>): Html {
-  return html`<span class="subscribe">${(['rss', 'atom', 'json'] as const).map((f) => html`<a href="${links[f]}" type="${MEDIA_TYPES[f]}">${f === 'json' ? 'JSON Feed' : f.toUpperCase()}</a>`)}</span>`;
+  return html`<span class="subscribe">${(['rss', 'atom', 'json'] as const).map((f) => html`<a href="${links[f]}" type="${MEDIA_TYPES[f]}">${FORMAT_LABELS[f]}</a>`)}</span>`;
 }
 
 /** One story in a list: headline, summary, coverage count and an outlet badge per outlet. */

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { html } from 'hono/html';
 import { FEED_FORMATS, parseListQuery } from '../feed-query.js';
-import { layout, displayTime, storyItem, subscribeLinks, type Alternate, type Html } from '../html-layout.js';
+import { displayTime, FORMAT_LABELS, layout, storyItem, subscribeLinks, type Alternate, type Html } from '../html-layout.js';
 import { NotFoundError } from '../http-errors.js';
 import type { ServeContext } from '../serve-context.js';
 import { storyPage, storyViews } from '../story-listing.js';
@@ -11,7 +11,7 @@ import { feedLinks } from './feeds.js';
 const HOME_STORIES_PER_TOPIC = 5;
 
 function alternatesFor(links: ReturnType<typeof feedLinks>, title: string): Alternate[] {
-  return FEED_FORMATS.map((format) => ({ format, href: links[format], title: `${title} (${format === 'json' ? 'JSON Feed' : format.toUpperCase()})` }));
+  return FEED_FORMATS.map((format) => ({ format, href: links[format], title: `${title} (${FORMAT_LABELS[format]})` }));
 }
 
 /** Server-rendered HTML pages: home, topic, story. Every page advertises its feeds for autodiscovery. */
