@@ -261,3 +261,51 @@ describe('the poller', () => {
     await cycle;
   });
 });
+
+describe('per-feed options', () => {
+  it('sends configured headers and User-Agent, skips disabled feeds, and applies interval bounds', async () => {
+    const outlet = await new FixtureServer().start();
+    outlet.routes.set('/auth', (req, res) => {
+      if (req.headers.authorization !== 'Basic dTpw') return void res.writeHead(401).end();
+      res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rssFeed(itemSeries('auth', 10, T0, 60_000)));
+    });
+    outlet.routes.set('/off', { body: rssFeed(itemSeries('off', 2, T0, HOUR)) });
+    const nm = await startTestApp({
+      feeds: [
+        { url: outlet.url('/auth'), title: 'Members only', tags: ['world'], headers: { Authorization: 'Basic dTpw', Cookie: 'session=1' }, userAgent: 'MyReader/2.0', minInterval: '45m', maxInterval: '2h' },
+        { url: outlet.url('/off'), title: 'Switched off', tags: ['world'], enabled: false },
+      ],
+      now: T0,
+    });
+    try {
+      expect(await nm.pollAll()).toMatchObject({ feeds: 1, fetched: 1, newItems: 10 });
+      const request = outlet.requestsFor('/auth')[0]!;
+      expect(request.headers['user-agent']).toBe('MyReader/2.0');
+      expect(request.headers.cookie).toBe('session=1');
+      expect(outlet.requestsFor('/off')).toHaveLength(0);
+      // Items a minute apart would ask for 30 s; the feed's own minimum of 45 minutes wins.
+      const wait = (nm.app.store.feeds.byUrl(outlet.url('/auth'))!.nextFetchAt! - T0) / MIN;
+      expect(wait).toBeGreaterThanOrEqual(45);
+      expect(wait).toBeLessThanOrEqual(45 * 1.25);
+      const api = await nm.json<{ feeds: Array<{ title: string; enabled: boolean; disabledReason: string | null }> }>('/api/feeds');
+      expect(api.feeds.find((f) => f.title === 'Switched off')).toMatchObject({ enabled: false, disabledReason: 'disabled in the config' });
+      expect(outlet.requestsFor('/auth')[0]!.headers['user-agent']).not.toContain('newsmerge');
+    } finally {
+      await nm.close();
+      await outlet.close();
+    }
+  });
+
+  it('names newsmerge and its version in the default User-Agent', async () => {
+    const outlet = await new FixtureServer().start();
+    outlet.routes.set('/feed', { body: rssFeed(itemSeries('ua', 1, T0, HOUR)) });
+    const nm = await startTestApp({ feeds: [{ url: outlet.url('/feed'), title: 'UA', tags: ['world'] }], now: T0 });
+    try {
+      await nm.pollAll();
+      expect(outlet.requestsFor('/feed')[0]!.headers['user-agent']).toMatch(/^newsmerge\/test \(/);
+    } finally {
+      await nm.close();
+      await outlet.close();
+    }
+  });
+});
