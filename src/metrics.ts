@@ -27,6 +27,7 @@ export function createMetrics(store: Store, databaseFile: string): Metrics {
   const created = new Counter({ name: 'newsmerge_stories_created_total', help: 'Stories started by polls', registers: [registry] });
   const requests = new Counter({ name: 'newsmerge_http_requests_total', help: 'Served HTTP requests by route and status', labelNames: ['route', 'status'], registers: [registry] });
   const requestSeconds = new Histogram({ name: 'newsmerge_http_request_duration_seconds', help: 'Time to answer an HTTP request', labelNames: ['route'], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [registry] });
+  const requestChildren = new Map<string, { count: { inc(): void }; time: { observe(v: number): void } }>();
   const feedWork = new Counter({ name: 'newsmerge_feed_work_total', help: 'Topic feed renders and compressions (cache misses)', labelNames: ['kind', 'format'], registers: [registry] });
   const counts = store.db.prepare(`SELECT (SELECT count(*) FROM items) AS items, (SELECT count(*) FROM stories WHERE merged_into IS NULL) AS stories`);
   new Gauge({
@@ -77,8 +78,15 @@ export function createMetrics(store: Store, databaseFile: string): Metrics {
       },
     },
     request(route, status, seconds) {
-      requests.inc({ route, status: String(status) });
-      requestSeconds.observe({ route }, seconds);
+      // Label children are cached: label hashing on every request would cost more than a cached feed hit.
+      const key = `${status}${route}`;
+      let child = requestChildren.get(key);
+      if (!child) {
+        child = { count: requests.labels(route, String(status)), time: requestSeconds.labels(route) };
+        requestChildren.set(key, child);
+      }
+      child.count.inc();
+      child.time.observe(seconds);
     },
     feedWork(kind, format) {
       feedWork.inc({ kind, format });

@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { createFetcher } from './ingest/fetch-feed.js';
 import { Poller, registerFeeds } from './ingest/poller.js';
 import { createApp } from './serve/app.js';
+import { createFeedFastPath } from './serve/feed-fast-path.js';
+import type { ServeContext } from './serve/serve-context.js';
 import { FeedCache } from './serve/feed-cache.js';
 import { TopicCatalog } from './serve/topic-catalog.js';
 import { createMetrics } from './metrics.js';
@@ -91,7 +93,7 @@ export async function startNewsmerge(options: StartOptions): Promise<Newsmerge> 
     logger.info({ feeds: config.feeds.length, topics: catalog.topics.length }, 'config reloaded');
     return config;
   };
-  const app = createApp({
+  const ctx: ServeContext = {
     store,
     config: () => config,
     catalog: () => catalog,
@@ -115,7 +117,10 @@ export async function startNewsmerge(options: StartOptions): Promise<Newsmerge> 
       reload,
     },
     metrics,
-  });
+  };
+  const app = createApp(ctx);
+  const fastPath = createFeedFastPath(ctx);
+  const honoListener = getRequestListener(app.fetch);
   const limits = { ...HTTP_LIMITS, ...options.http };
   const server = createServer(
     {
@@ -124,7 +129,9 @@ export async function startNewsmerge(options: StartOptions): Promise<Newsmerge> 
       connectionsCheckingInterval: limits.checkIntervalMs,
       keepAliveTimeout: 5_000,
     },
-    getRequestListener(app.fetch),
+    (req, res) => {
+      if (!fastPath(req, res)) void honoListener(req, res);
+    },
   );
   server.setTimeout(limits.idleTimeoutMs);
   await new Promise<void>((resolve, reject) => {

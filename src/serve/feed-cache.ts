@@ -16,9 +16,12 @@ export interface CachedFeed {
   etag: string;
   lastModified: string;
   contentType: string;
+  cacheControl: string;
   bodies: Partial<Record<Coding, Buffer>>;
   /** Data version of the database when the content key was last checked. */
   checkedAt: string;
+  /** Response headers, made once per coding (and for 304) on first use. */
+  headers?: Partial<Record<Coding | 'notModified', Record<string, string>>>;
 }
 
 /** Picks the best coding the client accepts (br, then gzip), honouring q=0. */
@@ -42,12 +45,52 @@ export function etagFor(entry: CachedFeed, coding: Coding): string {
 }
 
 /** True when If-None-Match names this entry in any coding (or is "*"). */
-export function matchesEtag(ifNoneMatch: string | undefined, entry: CachedFeed): boolean {
+export function matchesEtag(ifNoneMatch: string | undefined, entry: Pick<CachedFeed, 'etag'>): boolean {
   if (!ifNoneMatch) return false;
+  if (ifNoneMatch === `"${entry.etag}"`) return true;
   return ifNoneMatch.split(',').some((tag) => {
     const t = tag.trim().replace(/^W\//, '');
     return t === '*' || t.replace(/-(gz|br)"$/, '"') === `"${entry.etag}"`;
   });
+}
+
+/** The request headers that decide a 304. */
+export interface Conditionals {
+  ifNoneMatch: string | undefined;
+  ifModifiedSince: string | undefined;
+}
+
+/** True when the client already has this content: If-None-Match decides when present, else If-Modified-Since. */
+export function isFresh(conditionals: Conditionals, entry: Pick<CachedFeed, 'etag' | 'lastModified'>): boolean {
+  if (conditionals.ifNoneMatch !== undefined) return matchesEtag(conditionals.ifNoneMatch, entry);
+  const since = Date.parse(conditionals.ifModifiedSince ?? '');
+  return Number.isFinite(since) && Date.parse(entry.lastModified) <= since;
+}
+
+/** Headers of a 304 for an entry. */
+export function notModifiedHeaders(entry: Pick<CachedFeed, 'etag' | 'lastModified' | 'cacheControl'> & { headers?: CachedFeed['headers'] }): Record<string, string> {
+  const made = entry.headers?.notModified;
+  if (made) return made;
+  const headers = { ETag: `"${entry.etag}"`, 'Last-Modified': entry.lastModified, 'Cache-Control': entry.cacheControl, Vary: 'Accept-Encoding' };
+  (entry.headers ??= {}).notModified = headers;
+  return headers;
+}
+
+/** Headers of a 200 for one coding of an entry (whose body in that coding exists). */
+export function okHeaders(entry: CachedFeed, coding: Coding): Record<string, string> {
+  const made = entry.headers?.[coding];
+  if (made) return made;
+  const headers: Record<string, string> = {
+    'Content-Type': entry.contentType,
+    'Content-Length': String(entry.bodies[coding]!.length),
+    ETag: etagFor(entry, coding),
+    'Last-Modified': entry.lastModified,
+    'Cache-Control': entry.cacheControl,
+    Vary: 'Accept-Encoding',
+  };
+  if (coding !== 'identity') headers['Content-Encoding'] = coding;
+  (entry.headers ??= {})[coding] = headers;
+  return headers;
 }
 
 /** Hashes a content key into a short strong validator. */
@@ -61,6 +104,8 @@ export function validatorOf(contentKey: string): string {
  */
 export class FeedCache {
   private readonly entries = new Map<string, CachedFeed>();
+  /** Request URLs (path and query as sent) already resolved to a cache key, for the fast path. */
+  private readonly requests = new Map<string, string>();
   private bytes = 0;
 
   constructor(private readonly maxBytes = 64 * 1024 * 1024) {}
@@ -73,6 +118,22 @@ export class FeedCache {
       this.entries.set(key, entry);
     }
     return entry;
+  }
+
+  /** The entry for a key without touching its recency (the fast path reads this on every request). */
+  peek(key: string): CachedFeed | undefined {
+    return this.entries.get(key);
+  }
+
+  /** Remembers that a request URL resolves to a cache key. */
+  rememberRequest(url: string, key: string): void {
+    if (this.requests.size >= 10_000) this.requests.clear();
+    this.requests.set(url, key);
+  }
+
+  /** The cache key a request URL resolved to before, if any. */
+  keyForRequest(url: string): string | undefined {
+    return this.requests.get(url);
   }
 
   /** Stores (or replaces) an entry and evicts the least recently used past the budget. */
@@ -103,6 +164,7 @@ export class FeedCache {
   /** Drops everything (after a config reload). */
   clear(): void {
     this.entries.clear();
+    this.requests.clear();
     this.bytes = 0;
   }
 

@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import type { StorySummary } from '../../store/story-queries.js';
-import { etagFor, matchesEtag, negotiateCoding, validatorOf, type CachedFeed } from '../feed-cache.js';
+import { isFresh, negotiateCoding, notModifiedHeaders, okHeaders, validatorOf, type Conditionals } from '../feed-cache.js';
 import { FEED_FORMATS, parseListQuery, type FeedFormatName, type ListQuery } from '../feed-query.js';
 import { NotFoundError } from '../http-errors.js';
 import { CONTENT_TYPES, renderFeed, type FeedMeta } from '../render-feed.js';
@@ -41,16 +41,14 @@ function lastModifiedOf(stories: readonly StorySummary[], fallback: number): num
   return stories.reduce((max, s) => Math.max(max, s.changedAt), stories.length ? 0 : fallback);
 }
 
-function notModified(c: Context, entry: Pick<CachedFeed, 'etag' | 'lastModified'>, cacheControl: string): Response {
-  return c.body(null, 304, { ETag: `"${entry.etag}"`, 'Last-Modified': entry.lastModified, 'Cache-Control': cacheControl, Vary: 'Accept-Encoding' });
+/** The request headers that decide a 304. */
+export function conditionalsOf(c: Context): Conditionals {
+  return { ifNoneMatch: c.req.header('if-none-match'), ifModifiedSince: c.req.header('if-modified-since') };
 }
 
-/** True when the request's validators say the client already has this content. */
-function isFresh(c: Context, entry: Pick<CachedFeed, 'etag' | 'lastModified'>): boolean {
-  const ifNoneMatch = c.req.header('if-none-match');
-  if (ifNoneMatch !== undefined) return matchesEtag(ifNoneMatch, entry as CachedFeed);
-  const since = Date.parse(c.req.header('if-modified-since') ?? '');
-  return Number.isFinite(since) && Date.parse(entry.lastModified) <= since;
+/** When the cached entry of a feed was last known to be current: database and config versions. */
+export function feedCheckpoint(ctx: ServeContext): string {
+  return `${ctx.store.dataVersion()}|${ctx.configVersion()}`;
 }
 
 /**
@@ -59,11 +57,12 @@ function isFresh(c: Context, entry: Pick<CachedFeed, 'etag' | 'lastModified'>): 
  * client that already has the new content gets its 304 before anything is rendered.
  */
 async function serveFeed(c: Context, ctx: ServeContext, tags: string[] | null, format: FeedFormatName): Promise<Response> {
-  const query = parseListQuery(new URL(c.req.url).searchParams);
+  const url = new URL(c.req.url);
+  const query = parseListQuery(url.searchParams);
   const selection: TopicSelection = ctx.catalog().select(tags, query);
   const search = canonicalSearch(query);
   const key = `${format}|${tags ? selection.tags.join('+') : '*'}|${search}`;
-  const checkpoint = `${ctx.store.dataVersion()}|${ctx.configVersion()}`;
+  const checkpoint = feedCheckpoint(ctx);
   const cacheControl = `public, max-age=${ctx.config().cacheMaxAge}`;
   let entry = ctx.cache.get(key);
   if (!entry || entry.checkedAt !== checkpoint) {
@@ -72,8 +71,8 @@ async function serveFeed(c: Context, ctx: ServeContext, tags: string[] | null, f
     if (entry && entry.contentKey === contentKey) {
       entry.checkedAt = checkpoint;
     } else {
-      const validators = { etag: validatorOf(contentKey), lastModified: new Date(lastModifiedOf(stories, ctx.startedAt)).toUTCString() };
-      if (isFresh(c, validators)) return notModified(c, validators, cacheControl);
+      const validators = { etag: validatorOf(contentKey), lastModified: new Date(lastModifiedOf(stories, ctx.startedAt)).toUTCString(), cacheControl };
+      if (isFresh(conditionalsOf(c), validators)) return c.body(null, 304, notModifiedHeaders(validators));
       const views = storyViews(ctx.store, stories);
       const meta: FeedMeta = {
         title: selection.title,
@@ -89,29 +88,28 @@ async function serveFeed(c: Context, ctx: ServeContext, tags: string[] | null, f
       ctx.cache.set(key, entry);
     }
   }
-  if (isFresh(c, entry)) return notModified(c, entry, cacheControl);
+  ctx.cache.rememberRequest(url.pathname + url.search, key);
+  if (isFresh(conditionalsOf(c), entry)) return c.body(null, 304, notModifiedHeaders(entry));
   const coding = negotiateCoding(c.req.header('accept-encoding'));
   if (!entry.bodies[coding]) ctx.metrics.feedWork('compress', format);
   const body = await ctx.cache.body(key, entry, coding);
-  const headers: Record<string, string> = {
-    'Content-Type': entry.contentType,
-    ETag: etagFor(entry, coding),
-    'Last-Modified': entry.lastModified,
-    'Cache-Control': cacheControl,
-    Vary: 'Accept-Encoding',
-  };
-  if (coding !== 'identity') headers['Content-Encoding'] = coding;
-  return c.body(new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.byteLength), 200, headers);
+  return c.body(new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.byteLength), 200, okHeaders(entry, coding));
 }
+
+/** Route patterns of the topic feeds; the fast path labels its metrics with the same ones. */
+export const FEED_ROUTES = {
+  topics: '/topics/:file{[^/]+\\.(?:rss|atom|json)}',
+  all: '/:file{all\\.(?:rss|atom|json)}',
+} as const;
 
 /** Topic feeds: /topics/<tag>[+<tag>...].rss|.atom|.json and /all.rss|.atom|.json. */
 export function feedRoutes(ctx: ServeContext): Hono {
   const app = new Hono();
-  app.get('/topics/:file{[^/]+\\.(?:rss|atom|json)}', (c) => {
+  app.get(FEED_ROUTES.topics, (c) => {
     const parsed = parseFeedFile(c.req.param('file'));
     if (!parsed) throw new NotFoundError(`Unknown topic feed "${c.req.param('file').slice(0, 80)}"`);
     return serveFeed(c, ctx, parsed.tags, parsed.format);
   });
-  app.get('/:file{all\\.(?:rss|atom|json)}', (c) => serveFeed(c, ctx, null, c.req.param('file').slice(4) as FeedFormatName));
+  app.get(FEED_ROUTES.all, (c) => serveFeed(c, ctx, null, c.req.param('file').slice(4) as FeedFormatName));
   return app;
 }
