@@ -185,6 +185,30 @@ describe('feed caching and compression over HTTP', () => {
     expect((await nm.get('/topics/world.rss', { headers: { 'if-none-match': '"other"' } })).status).toBe(200);
   });
 
+  it('answers a repeated request (served from the cache, before the router) exactly like the first', async () => {
+    const path = '/topics/science.rss?limit=7';
+    const strip = (h: Record<string, string | string[] | undefined>) => Object.fromEntries(Object.entries(h).filter(([k]) => !['date', 'connection', 'keep-alive'].includes(k)));
+    for (const encoding of ['identity', 'br', 'gzip']) {
+      const first = await rawGet(nm.url(path), { 'accept-encoding': encoding });
+      const second = await rawGet(nm.url(path), { 'accept-encoding': encoding });
+      expect(second.status).toBe(200);
+      expect(strip(second.headers)).toEqual(strip(first.headers));
+      expect(second.body.equals(first.body)).toBe(true);
+      const notModified = await rawGet(nm.url(path), { 'accept-encoding': encoding, 'if-none-match': String(first.headers.etag) });
+      expect(notModified.status).toBe(304);
+      expect(notModified.body.length).toBe(0);
+    }
+    const head = await nm.get(path, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('etag')).toMatch(/^"/);
+    expect(await head.text()).toBe('');
+    const label = 'route="/topics/:file{[^/]+\\\\.(?:rss|atom|json)}",status="200"';
+    const served = await metric(nm, 'newsmerge_http_requests_total', label);
+    expect(served).toBeGreaterThan(0);
+    await rawGet(nm.url(path), {});
+    expect(await metric(nm, 'newsmerge_http_requests_total', label)).toBe(served + 1);
+  });
+
   it('compresses with brotli and gzip when asked, once per change', async () => {
     const identity = await rawGet(nm.url('/topics/world.atom'), { 'accept-encoding': 'identity' });
     const rendersBefore = await metric(nm, 'newsmerge_feed_work_total', 'kind="render",format="atom"');
