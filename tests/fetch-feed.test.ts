@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFetcher, type FetchRequest } from '../src/ingest/fetch-feed.js';
@@ -104,6 +104,22 @@ describe('fetching a feed', () => {
     const out = await fetcher.fetch(request(server.url('/slow'), { timeoutMs: 600 }));
     expect(out).toMatchObject({ kind: 'failed', reason: 'timeout' });
     expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
+  it('does not take a body without length or chunking that a timeout cut short for a whole one', async () => {
+    const raw = createNetServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nConnection: close\r\n\r\n<rss version="2.0"><channel>');
+      const timer = setInterval(() => socket.write(' '), 50);
+      socket.on('close', () => clearInterval(timer));
+    });
+    await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+    try {
+      const out = await fetcher.fetch(request(`http://127.0.0.1:${(raw.address() as AddressInfo).port}/feed`, { timeoutMs: 300 }));
+      expect(out).toMatchObject({ kind: 'failed', reason: 'timeout' });
+    } finally {
+      await new Promise<void>((resolve) => raw.close(() => resolve()));
+    }
   });
 
   it('follows redirects, recording a chain of permanent ones', async () => {

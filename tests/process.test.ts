@@ -108,6 +108,8 @@ describe('the server process', () => {
     const db = new Database(join(dataDir, 'newsmerge.db'), { readonly: true });
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     expect(db.prepare('SELECT count(*) FROM items').pluck().get()).toBe(5);
+    // The fetch that shutdown cut short is not held against the feed: it is due again at the next start.
+    expect(db.prepare(`SELECT error_count AS errors, next_fetch_at AS next FROM feeds WHERE url LIKE '%/hanging'`).get()).toEqual({ errors: 0, next: null });
     db.close();
 
     const again = await startProcess({ NEWSMERGE_DATA: dataDir, NEWSMERGE_CONFIG: configPath });

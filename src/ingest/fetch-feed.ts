@@ -71,7 +71,10 @@ export function createFetcher(options: FetcherOptions = {}): Fetcher {
     const onOuterAbort = () => controller.abort(new FetchAbort('aborted', 'fetch aborted (shutting down)'));
     request.signal?.addEventListener('abort', onOuterAbort, { once: true });
     try {
-      return await followRedirects(request, controller.signal, classify, agents);
+      const outcome = await followRedirects(request, controller.signal, classify, agents);
+      // A body without length or chunking simply ends when the socket is destroyed: an aborted one is no feed.
+      if (controller.signal.reason instanceof FetchAbort) return { kind: 'failed', reason: controller.signal.reason.reason, message: controller.signal.reason.message };
+      return outcome;
     } catch (err) {
       const abort = controller.signal.reason instanceof FetchAbort ? controller.signal.reason : err instanceof FetchAbort ? err : null;
       if (abort) return { kind: 'failed', reason: abort.reason, message: abort.message };

@@ -162,6 +162,8 @@ export class Poller {
         signal: this.abort.signal,
       });
       this.deps.observer?.attempt(attempt);
+      // Cut short by stop(): not the feed's fault; its state stays as it was, so it is fetched on the next start.
+      if (attempt.outcome.kind === 'failed' && attempt.outcome.reason === 'aborted') return;
       writer.add({ feed, state, attempt });
       options.onProgress?.(++done, selected.length);
     });

@@ -30,7 +30,9 @@ export function openDatabase(dataDir: string, options: OpenOptions = {}): Databa
       makeDirectory(dataDir);
       accessSync(dataDir, constants.W_OK);
     } catch (err) {
-      throw new StoreError(`Data directory ${dataDir} is not writable: ${(err as Error).message}`);
+      const uid = process.getuid?.();
+      const owner = uid === undefined ? '' : ` by this process (uid ${uid}; a mounted directory must belong to it)`;
+      throw new StoreError(`Data directory ${dataDir} is not writable${owner}: ${(err as Error).message}`);
     }
   }
   let db: Database.Database;

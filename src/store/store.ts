@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { ClusterIndex } from './cluster-index.js';
 import { FeedStates } from './feed-states.js';
 import { Items } from './items.js';
 import { openDatabase, type OpenOptions } from './open-database.js';
@@ -12,10 +13,14 @@ export interface Store {
   readonly items: Items;
   readonly stories: Stories;
   readonly queries: StoryQueries;
+  /** Same-event clustering state: profiles, term and SimHash indexes, document frequencies. */
+  readonly clusters: ClusterIndex;
   /** Runs `fn` in one write transaction (BEGIN IMMEDIATE), committed on return, rolled back on throw. */
   write<T>(fn: () => T): T;
   /** Changes whenever any connection (another process too) commits a write; cheap to call per request. */
   dataVersion(): string;
+  /** Reads from the database; throws when it cannot (for /healthz). */
+  ping(): void;
   close(): void;
 }
 
@@ -23,6 +28,7 @@ export interface Store {
 export function openStore(dataDir: string, options: OpenOptions = {}): Store {
   const db = openDatabase(dataDir, options);
   const dataVersionStmt = db.prepare('PRAGMA data_version').pluck();
+  const pingStmt = db.prepare('SELECT count(*) FROM meta').pluck();
   let localWrites = 0;
   return {
     db,
@@ -30,6 +36,7 @@ export function openStore(dataDir: string, options: OpenOptions = {}): Store {
     items: new Items(db),
     stories: new Stories(db),
     queries: new StoryQueries(db),
+    clusters: new ClusterIndex(db),
     write<T>(fn: () => T): T {
       const result = db.transaction(fn).immediate();
       localWrites++;
@@ -37,6 +44,7 @@ export function openStore(dataDir: string, options: OpenOptions = {}): Store {
     },
     // PRAGMA data_version moves only for commits of other connections; add this connection's own.
     dataVersion: () => `${dataVersionStmt.get() as number}:${localWrites}`,
+    ping: () => void pingStmt.get(),
     close: () => {
       if (db.open) db.close();
     },

@@ -7,7 +7,7 @@ export function healthRoutes(ctx: ServeContext): Hono {
   app.get('/healthz', (c) => {
     let database = 'ok';
     try {
-      ctx.store.db.prepare('SELECT 1').get();
+      ctx.store.ping();
     } catch (err) {
       database = `error: ${(err as Error).message}`;
     }
