@@ -1,5 +1,5 @@
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { BlockList, isIP } from 'node:net';
+import type { ResolveHost } from './dns-lookup.js';
 
 /** Says whether an IP address is private (loopback, RFC 1918, link-local, unique-local, ...). */
 export type AddressClassifier = (address: string) => boolean;
@@ -30,30 +30,8 @@ export class PrivateAddressError extends Error {
   readonly code = 'EPRIVATEADDRESS';
 }
 
-/**
- * A DNS lookup for http.request that refuses private addresses. Used for every hop after a feed on a public
- * address redirected, so a public outlet cannot lead the server to loopback or the private network.
- */
-export function publicOnlyLookup(classify: AddressClassifier): LookupFunction {
-  return ((hostname: string, options: object, callback: (...args: unknown[]) => void) => {
-    dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
-      if (err) return callback(err);
-      const allowed = addresses.filter((a) => !classify(a.address));
-      if (allowed.length === 0) {
-        return callback(new PrivateAddressError(`${hostname} resolves to a private address; refused after a redirect from a public address`));
-      }
-      if ((options as { all?: boolean }).all) return callback(null, allowed);
-      callback(null, allowed[0]!.address, allowed[0]!.family);
-    });
-  }) as LookupFunction;
-}
-
 /** Resolves a host name (or takes an IP literal) and says whether every address it has is public. */
-export async function isPublicHost(hostname: string, classify: AddressClassifier): Promise<boolean> {
-  const host = hostname.replace(/^\[|\]$/g, '');
-  if (isIP(host)) return !classify(host);
-  const addresses = await new Promise<LookupAddress[]>((resolve) => {
-    dnsLookup(host, { all: true }, (err, found) => resolve(err ? [] : found));
-  });
+export async function isPublicHost(hostname: string, classify: AddressClassifier, resolve: ResolveHost): Promise<boolean> {
+  const addresses = await resolve(hostname).catch(() => []);
   return addresses.length > 0 && addresses.every((a) => !classify(a.address));
 }

@@ -3,7 +3,8 @@ import https from 'node:https';
 import { isIP } from 'node:net';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import { isPrivateAddress, isPublicHost, publicOnlyLookup, type AddressClassifier } from './address-policy.js';
+import { isPrivateAddress, isPublicHost, PrivateAddressError, type AddressClassifier } from './address-policy.js';
+import { createHostResolver, lookupWith, type ResolveHost } from './dns-lookup.js';
 
 /** One conditional GET of a feed. */
 export interface FetchRequest {
@@ -33,6 +34,7 @@ export type FetchFailure = 'timeout' | 'too-large' | 'too-many-redirects' | 'bad
 export interface FetcherOptions {
   /** Which addresses count as private for the redirect rule (tests mark a loopback address as public). */
   classifyAddress?: AddressClassifier;
+  resolveHost?: ResolveHost;
 }
 
 const ACCEPT = 'application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5';
@@ -46,6 +48,7 @@ export interface Fetcher {
 interface Agents {
   http: http.Agent;
   https: https.Agent;
+  resolve: ResolveHost;
 }
 
 class FetchAbort extends Error {
@@ -60,6 +63,7 @@ export function createFetcher(options: FetcherOptions = {}): Fetcher {
   const agents: Agents = {
     http: new http.Agent({ keepAlive: true, maxSockets: 16, timeout: 30_000 }),
     https: new https.Agent({ keepAlive: true, maxSockets: 16, timeout: 30_000 }),
+    resolve: options.resolveHost ?? createHostResolver(),
   };
   const close = () => {
     agents.http.destroy();
@@ -113,7 +117,7 @@ async function followRedirects(request: FetchRequest, signal: AbortSignal, class
       if (next.protocol !== 'http:' && next.protocol !== 'https:') {
         throw new FetchAbort('bad-redirect', `redirect to a non-http URL: ${next.protocol}`);
       }
-      if (hop === 0) publicOnly = await isPublicHost(url.hostname, classify);
+      if (hop === 0) publicOnly = await isPublicHost(url.hostname, classify, agents.resolve);
       if (publicOnly && isIP(next.hostname.replace(/^\[|\]$/g, '')) && classify(next.hostname.replace(/^\[|\]$/g, ''))) {
         throw new FetchAbort('private-address', `redirect from a public address to a private one (${next.host}) refused`);
       }
@@ -167,9 +171,12 @@ function get(url: URL, request: FetchRequest, { sameOrigin, publicOnly, signal, 
       {
         method: 'GET',
         headers,
-        agent: secure ? agents.https : agents.http,
+        // A pooled socket would skip the lookup that enforces the public-only rule.
+        agent: publicOnly ? false : secure ? agents.https : agents.http,
         signal,
-        ...(publicOnly ? { lookup: publicOnlyLookup(publicOnly) } : {}),
+        lookup: publicOnly
+          ? lookupWith(agents.resolve, signal, (a) => !publicOnly(a.address), () => new PrivateAddressError(`${url.hostname} resolves to a private address; refused after a redirect from a public address`))
+          : lookupWith(agents.resolve, signal),
       },
       resolve,
     );
