@@ -1,5 +1,4 @@
 import type Database from 'better-sqlite3';
-import { ClusterIndex } from './cluster-index.js';
 import { FeedStates } from './feed-states.js';
 import { Items } from './items.js';
 import { openDatabase, type OpenOptions } from './open-database.js';
@@ -13,8 +12,6 @@ export interface Store {
   readonly items: Items;
   readonly stories: Stories;
   readonly queries: StoryQueries;
-  /** Same-event clustering state: profiles, term and SimHash indexes, document frequencies. */
-  readonly clusters: ClusterIndex;
   /** Runs `fn` in one write transaction (BEGIN IMMEDIATE), committed on return, rolled back on throw. */
   write<T>(fn: () => T): T;
   /** Changes whenever any connection (another process too) commits a write; cheap to call per request. */
@@ -36,7 +33,6 @@ export function openStore(dataDir: string, options: OpenOptions = {}): Store {
     items: new Items(db),
     stories: new Stories(db),
     queries: new StoryQueries(db),
-    clusters: new ClusterIndex(db),
     write<T>(fn: () => T): T {
       const result = db.transaction(fn).immediate();
       localWrites++;
