@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { itemSeries, rssFeed } from './helpers/feed-builder.js';
+import { itemSeries, rssFeed, seriesTitle } from './helpers/feed-builder.js';
 import { FixtureServer } from './helpers/fixture-server.js';
 import { startTestApp, type TestApp } from './helpers/test-app.js';
 
@@ -216,7 +216,7 @@ describe('the poller', () => {
     expect(await app.pollAll()).toMatchObject({ newItems: 0, updatedItems: 1 });
     const after = await app.json<{ items: Array<{ id: string; title: string }> }>('/topics/world.json');
     expect(after.items.map((i) => i.id)).toEqual(before.items.map((i) => i.id));
-    expect(after.items.find((i) => i.id === before.items.find((b) => b.title === `m story number 0 about distinct matter m0`)!.id)!.title).toBe(
+    expect(after.items.find((i) => i.id === before.items.find((b) => b.title === seriesTitle('m', 0))!.id)!.title).toBe(
       'A corrected headline for the first story of this feed',
     );
   });
@@ -244,7 +244,7 @@ describe('the poller', () => {
     expect(await app.pollAll()).toMatchObject({ prunedItems: 7 });
     const titles = (await app.json<{ items: Array<{ title: string }> }>('/topics/world.json')).items.map((i) => i.title);
     expect(titles).toHaveLength(3);
-    expect(titles.filter((t) => t.startsWith('p '))).toHaveLength(2);
+    expect(titles.sort()).toEqual([seriesTitle('o', 0), seriesTitle('p', 0), seriesTitle('p', 1)].sort());
   });
 
   it('keeps serving while a slow poll cycle runs', async () => {

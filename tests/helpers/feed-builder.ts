@@ -26,12 +26,34 @@ export function rssFeed(items: TestItem[], options: { title?: string; ttl?: numb
   }\n${body}\n</channel></rss>`;
 }
 
-/** `n` items one `gapMs` apart, newest at `newest`, with unique guids and links under `prefix`. */
+const CONSONANTS = 'bcdfghjklmnprstvz';
+const VOWELS = 'aeiou';
+
+/** A made-up word, the same for the same seed: test headlines that share no word never look alike to the clustering. */
+export function pseudoWord(seed: string): string {
+  let h = 2166136261;
+  for (const c of seed) h = Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0;
+  let word = '';
+  for (let i = 0; i < 4; i++) {
+    word += CONSONANTS[h % CONSONANTS.length]! + VOWELS[(h >>> 5) % VOWELS.length]!;
+    h = Math.imul(h ^ (h >>> 13), 2246822519) >>> 0;
+  }
+  return word;
+}
+
+/** A headline of made-up words unique to (prefix, i). */
+export function seriesTitle(prefix: string, i: number): string {
+  const words = [0, 1, 2, 3, 4].map((k) => pseudoWord(`${prefix}/${i}/${k}`));
+  return `${words[0]!.charAt(0).toUpperCase()}${words.join(' ').slice(1)}`;
+}
+
+/** `n` items one `gapMs` apart, newest at `newest`, with unique guids, links and unrelated headlines under `prefix`. */
 export function itemSeries(prefix: string, n: number, newest: number, gapMs: number): TestItem[] {
   return Array.from({ length: n }, (_, i) => ({
-    title: `${prefix} story number ${i} about distinct matter ${prefix}${i}`,
+    title: seriesTitle(prefix, i),
     link: `https://outlet.example/${prefix}/${i}`,
     guid: `${prefix}-${i}`,
     date: newest - i * gapMs,
+    description: [5, 6, 7, 8, 9, 10].map((k) => pseudoWord(`${prefix}/${i}/${k}`)).join(' '),
   }));
 }
