@@ -85,7 +85,6 @@ function commonItem(story: StoryView, meta: FeedMeta): Item {
     link: storyPageUrl(meta.baseUrl, story.id),
     date: story.updated,
     published: story.published,
-    category: story.categories.map((name) => ({ name })),
   };
 }
 
@@ -98,6 +97,7 @@ export function renderRss(stories: readonly StoryView[], meta: FeedMeta): string
       title: cdataSafeText(story.title),
       description: cdataSafeHtml(escapeHtml(story.summary || story.title)),
       content: cdataSafeHtml(storyHtml(story, meta.baseUrl)),
+      category: story.categories.map((name) => ({ name })),
     };
     const media = story.enclosure ?? (story.image ? { url: story.image, type: null, length: null } : null);
     if (media) item.enclosure = { url: xmlAttr(media.url), type: media.type ?? (story.enclosure ? 'application/octet-stream' : 'image/jpeg'), length: media.length ?? 0 };
@@ -138,6 +138,8 @@ export function renderAtom(stories: readonly StoryView[], meta: FeedMeta): strin
       description: story.summary ? cdataSafeHtml(escapeHtml(story.summary)) : undefined,
       content: cdataSafeHtml(storyHtml(story, meta.baseUrl)),
       author: story.author ? [{ name: story.author }] : undefined,
+      // Atom categories are attributes, which xml-js writes unescaped; Atom also needs a term.
+      category: story.categories.map((name) => ({ name: xmlAttr(name), term: xmlAttr(name) })),
       copyright: marker,
     });
   });
