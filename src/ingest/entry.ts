@@ -1,9 +1,6 @@
-/** A media file attached to an item (podcast audio, a photo). */
-export interface Enclosure {
-  url: string;
-  type: string | null;
-  length: number | null;
-}
+import type { Enclosure } from '../store/items.js';
+
+export type { Enclosure };
 
 /** One item of an outlet feed, whatever its format, cleaned and ready to store. */
 export interface Entry {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Feed, type Item } from 'feed';
-import { escapeHtml } from '../ingest/html-text.js';
+import { escapeMarkup } from './markup.js';
 import type { FeedFormatName } from './feed-query.js';
 import type { StoryView } from './story-view.js';
 
@@ -42,9 +42,7 @@ function cdataSafeText(text: string): string {
 }
 
 // xml-js writes attribute values unescaped; `feed` escapes some URLs itself but not enclosure URLs.
-function xmlAttr(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
+const xmlAttr = escapeMarkup;
 
 function formatTime(date: Date): string {
   return date.toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
@@ -52,16 +50,16 @@ function formatTime(date: Date): string {
 
 /** The HTML body of a story entry: the representative text, then every outlet with a link to its article. */
 export function storyHtml(story: StoryView, baseUrl: string): string {
-  const lead = story.content && story.content.length <= INLINE_CONTENT_MAX ? story.content : story.summary ? `<p>${escapeHtml(story.summary)}</p>` : '';
+  const lead = story.content && story.content.length <= INLINE_CONTENT_MAX ? story.content : story.summary ? `<p>${escapeMarkup(story.summary)}</p>` : '';
   const outlets = story.sources
     .map((s) => {
-      const name = escapeHtml(s.name);
-      const linked = s.url ? `<a href="${escapeHtml(s.url)}">${name}</a>` : name;
-      return `<li>${linked}: ${escapeHtml(s.title)} <small>(${formatTime(new Date(s.published))})</small></li>`;
+      const name = escapeMarkup(s.name);
+      const linked = s.url ? `<a href="${escapeMarkup(s.url)}">${name}</a>` : name;
+      return `<li>${linked}: ${escapeMarkup(s.title)} <small>(${formatTime(new Date(s.published))})</small></li>`;
     })
     .join('');
   const count = story.sourceCount === 1 ? '1 outlet' : `${story.sourceCount} outlets`;
-  return `${lead}<p><strong>Covered by ${count}:</strong></p><ul>${outlets}</ul><p><a href="${escapeHtml(storyPageUrl(baseUrl, story.id))}">All coverage of this story</a></p>`;
+  return `${lead}<p><strong>Covered by ${count}:</strong></p><ul>${outlets}</ul><p><a href="${escapeMarkup(storyPageUrl(baseUrl, story.id))}">All coverage of this story</a></p>`;
 }
 
 function baseFeed(meta: FeedMeta): Feed {
@@ -95,7 +93,7 @@ export function renderRss(stories: readonly StoryView[], meta: FeedMeta): string
     const item: Item = {
       ...commonItem(story, meta),
       title: cdataSafeText(story.title),
-      description: cdataSafeHtml(escapeHtml(story.summary || story.title)),
+      description: cdataSafeHtml(escapeMarkup(story.summary || story.title)),
       content: cdataSafeHtml(storyHtml(story, meta.baseUrl)),
       category: story.categories.map((name) => ({ name })),
     };
@@ -134,8 +132,8 @@ export function renderAtom(stories: readonly StoryView[], meta: FeedMeta): strin
     extras.set(marker, atomLinksXml(story));
     feed.addItem({
       ...commonItem(story, meta),
-      title: cdataSafeHtml(escapeHtml(story.title)),
-      description: story.summary ? cdataSafeHtml(escapeHtml(story.summary)) : undefined,
+      title: cdataSafeHtml(escapeMarkup(story.title)),
+      description: story.summary ? cdataSafeHtml(escapeMarkup(story.summary)) : undefined,
       content: cdataSafeHtml(storyHtml(story, meta.baseUrl)),
       author: story.author ? [{ name: story.author }] : undefined,
       // Atom categories are attributes, which xml-js writes unescaped; Atom also needs a term.

@@ -1,4 +1,4 @@
-import type { Enclosure } from '../ingest/entry.js';
+import type { Enclosure } from '../store/items.js';
 import type { StoryMember, StorySummary } from '../store/story-queries.js';
 
 /** One outlet's report of a story. */

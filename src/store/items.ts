@@ -1,5 +1,12 @@
 import type Database from 'better-sqlite3';
 
+/** A media file attached to an item (podcast audio, a photo), as stored in items.enclosure (JSON). */
+export interface Enclosure {
+  url: string;
+  type: string | null;
+  length: number | null;
+}
+
 /** An item row as written by ingest. Times are milliseconds since the epoch; lists are JSON text. */
 export interface ItemRecord {
   feedId: number;

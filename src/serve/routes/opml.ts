@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { redactUrl } from '../../config/redact-url.js';
-import { escapeHtml as xml } from '../../ingest/html-text.js';
+import { escapeMarkup as xml } from '../markup.js';
 import type { ServeContext } from '../serve-context.js';
 import { feedLinks } from './feeds.js';
 
