@@ -1,7 +1,7 @@
 import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import type { FeedFormatName } from './feed-query.js';
-import { storyPageUrl } from './render-feed.js';
+import { storyPageUrl } from './links.js';
 import type { StoryView } from './story-view.js';
 
 /** A page fragment: what hono/html templates produce. */

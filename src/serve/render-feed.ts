@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Feed, type Item } from 'feed';
+import { storyPageUrl } from './links.js';
 import { escapeMarkup } from './markup.js';
 import type { FeedFormatName } from './feed-query.js';
 import type { StoryView } from './story-view.js';
@@ -26,11 +27,6 @@ export const CONTENT_TYPES: Record<FeedFormatName, string> = {
 };
 
 const INLINE_CONTENT_MAX = 4_000;
-
-/** The page of a story on this server. */
-export function storyPageUrl(baseUrl: string, id: number): string {
-  return `${baseUrl}stories/${id}`;
-}
 
 // xml-js (under `feed`) splits only the first "]]>" of a CDATA section; a second one would end it early.
 function cdataSafeHtml(text: string): string {

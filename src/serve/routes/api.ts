@@ -3,11 +3,10 @@ import { redactUrl } from '../../config/redact-url.js';
 import { bearerMatches } from '../admin-auth.js';
 import { parseListQuery } from '../feed-query.js';
 import { BadRequestError, NotFoundError } from '../http-errors.js';
-import { storyPageUrl } from '../render-feed.js';
+import { feedLinks, storyIdParam, storyPageUrl } from '../links.js';
 import type { ServeContext } from '../serve-context.js';
 import { storyPage, storyViews } from '../story-listing.js';
 import type { StoryView } from '../story-view.js';
-import { feedLinks } from './feeds.js';
 
 function iso(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
@@ -56,12 +55,6 @@ export function storyJson(view: StoryView, baseUrl: string, withItems: boolean):
         }
       : {}),
   };
-}
-
-/** Parses a story id path segment; anything but a plain number is a 404. */
-export function storyIdParam(raw: string): number {
-  if (!/^\d{1,15}$/.test(raw)) throw new NotFoundError(`No story "${raw.slice(0, 40)}"`);
-  return Number(raw);
 }
 
 /** The JSON API: topics, stories (cursor-paginated), one story with its items, feeds and their polling state. */

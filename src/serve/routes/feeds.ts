@@ -1,7 +1,8 @@
 import { Hono, type Context } from 'hono';
 import type { StorySummary } from '../../store/story-queries.js';
 import { isFresh, negotiateCoding, notModifiedHeaders, okHeaders, validatorOf, type Conditionals } from '../feed-cache.js';
-import { FEED_FORMATS, parseListQuery, type FeedFormatName, type ListQuery } from '../feed-query.js';
+import { parseListQuery, type FeedFormatName, type ListQuery } from '../feed-query.js';
+import { feedLinks } from '../links.js';
 import { NotFoundError } from '../http-errors.js';
 import { CONTENT_TYPES, renderFeed, type FeedMeta } from '../render-feed.js';
 import type { ServeContext } from '../serve-context.js';
@@ -16,14 +17,6 @@ export function parseFeedFile(file: string): { tags: string[]; format: FeedForma
   if (!m) return null;
   const tags = [...new Set(m[1]!.split('+').filter(Boolean))];
   return tags.length ? { tags, format: m[2] as FeedFormatName } : null;
-}
-
-/** Absolute URLs of a selection's feeds in every format, and of its HTML page. */
-export function feedLinks(baseUrl: string, tags: readonly string[] | null, search: string): FeedMeta['links'] {
-  const path = tags ? `topics/${tags.join('+')}` : 'all';
-  const qs = search ? `?${search}` : '';
-  const links = Object.fromEntries(FEED_FORMATS.map((f) => [f, `${baseUrl}${path}.${f}${qs}`])) as Record<FeedFormatName, string>;
-  return { ...links, html: `${baseUrl}${tags ? path : ''}${qs}` };
 }
 
 function canonicalSearch(query: ListQuery): string {

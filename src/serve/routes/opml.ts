@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
 import { redactUrl } from '../../config/redact-url.js';
+import { feedLinks } from '../links.js';
 import { escapeMarkup as xml } from '../markup.js';
 import type { ServeContext } from '../serve-context.js';
-import { feedLinks } from './feeds.js';
 
 const OPML_TYPE = 'text/x-opml; charset=utf-8';
 

@@ -3,10 +3,9 @@ import { html } from 'hono/html';
 import { FEED_FORMATS, parseListQuery } from '../feed-query.js';
 import { displayTime, FORMAT_LABELS, layout, storyItem, subscribeLinks, type Alternate, type Html } from '../html-layout.js';
 import { NotFoundError } from '../http-errors.js';
+import { feedLinks, storyIdParam } from '../links.js';
 import type { ServeContext } from '../serve-context.js';
 import { storyPage, storyViews } from '../story-listing.js';
-import { storyIdParam } from './api.js';
-import { feedLinks } from './feeds.js';
 
 const HOME_STORIES_PER_TOPIC = 5;
 
