@@ -14,6 +14,77 @@ export interface Metrics {
   feedWork(kind: 'render' | 'compress', format: string): void;
 }
 
+const DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
+
+interface RouteStats {
+  route: string;
+  statuses: Map<number, number>;
+  buckets: number[];
+  sum: number;
+  count: number;
+}
+
+/**
+ * Requests by route and status, and their durations, kept in plain arrays and exposed as prom-client custom
+ * metrics: prom-client hashes label sets on every observation, which costs more than a cached feed hit.
+ */
+class RequestStats {
+  private readonly routes = new Map<string, RouteStats>();
+
+  readonly counter = {
+    name: 'newsmerge_http_requests_total',
+    help: 'Served HTTP requests by route and status',
+    type: 'counter',
+    aggregator: 'sum',
+    get: () => ({
+      name: this.counter.name,
+      help: this.counter.help,
+      type: this.counter.type,
+      aggregator: 'sum',
+      values: [...this.routes.values()].flatMap((r) => [...r.statuses].map(([status, value]) => ({ labels: { route: r.route, status: String(status) }, value }))),
+    }),
+  };
+
+  readonly histogram = {
+    name: 'newsmerge_http_request_duration_seconds',
+    help: 'Time to answer an HTTP request',
+    type: 'histogram',
+    aggregator: 'sum',
+    get: () => ({
+      name: this.histogram.name,
+      help: this.histogram.help,
+      type: this.histogram.type,
+      aggregator: 'sum',
+      values: [...this.routes.values()].flatMap((r) => {
+        let cumulative = 0;
+        const buckets = DURATION_BUCKETS.map((le, i) => {
+          cumulative += r.buckets[i]!;
+          return { labels: { route: r.route, le }, value: cumulative, metricName: `${this.histogram.name}_bucket` };
+        });
+        return [
+          ...buckets,
+          { labels: { route: r.route, le: '+Inf' }, value: r.count, metricName: `${this.histogram.name}_bucket` },
+          { labels: { route: r.route }, value: r.sum, metricName: `${this.histogram.name}_sum` },
+          { labels: { route: r.route }, value: r.count, metricName: `${this.histogram.name}_count` },
+        ];
+      }),
+    }),
+  };
+
+  record(route: string, status: number, seconds: number): void {
+    let stats = this.routes.get(route);
+    if (!stats) {
+      stats = { route, statuses: new Map(), buckets: DURATION_BUCKETS.map(() => 0), sum: 0, count: 0 };
+      this.routes.set(route, stats);
+    }
+    stats.statuses.set(status, (stats.statuses.get(status) ?? 0) + 1);
+    const bucket = DURATION_BUCKETS.findIndex((le) => seconds <= le);
+    if (bucket >= 0) stats.buckets[bucket]!++;
+    stats.sum += seconds;
+    stats.count++;
+  }
+}
+
 /** Creates the registry: polls, fetch results, durations, stored items and stories, merges, requests, database size. */
 export function createMetrics(store: Store, databaseFile: string): Metrics {
   const registry = new Registry();
@@ -25,9 +96,9 @@ export function createMetrics(store: Store, databaseFile: string): Metrics {
   const ingested = new Counter({ name: 'newsmerge_items_ingested_total', help: 'Items stored by polls, new or updated in place', labelNames: ['kind'], registers: [registry] });
   const merges = new Counter({ name: 'newsmerge_story_merges_total', help: 'Stories merged into an older story', registers: [registry] });
   const created = new Counter({ name: 'newsmerge_stories_created_total', help: 'Stories started by polls', registers: [registry] });
-  const requests = new Counter({ name: 'newsmerge_http_requests_total', help: 'Served HTTP requests by route and status', labelNames: ['route', 'status'], registers: [registry] });
-  const requestSeconds = new Histogram({ name: 'newsmerge_http_request_duration_seconds', help: 'Time to answer an HTTP request', labelNames: ['route'], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [registry] });
-  const requestChildren = new Map<string, { count: { inc(): void }; time: { observe(v: number): void } }>();
+  const requests = new RequestStats();
+  registry.registerMetric(requests.counter as never);
+  registry.registerMetric(requests.histogram as never);
   const feedWork = new Counter({ name: 'newsmerge_feed_work_total', help: 'Topic feed renders and compressions (cache misses)', labelNames: ['kind', 'format'], registers: [registry] });
   const counts = store.db.prepare(`SELECT (SELECT count(*) FROM items) AS items, (SELECT count(*) FROM stories WHERE merged_into IS NULL) AS stories`);
   new Gauge({
@@ -77,17 +148,7 @@ export function createMetrics(store: Store, databaseFile: string): Metrics {
         created.inc(report.storiesCreated);
       },
     },
-    request(route, status, seconds) {
-      // Label children are cached: label hashing on every request would cost more than a cached feed hit.
-      const key = `${status}${route}`;
-      let child = requestChildren.get(key);
-      if (!child) {
-        child = { count: requests.labels(route, String(status)), time: requestSeconds.labels(route) };
-        requestChildren.set(key, child);
-      }
-      child.count.inc();
-      child.time.observe(seconds);
-    },
+    request: (route, status, seconds) => requests.record(route, status, seconds),
     feedWork(kind, format) {
       feedWork.inc({ kind, format });
     },

@@ -22,9 +22,15 @@ export interface Store {
 }
 
 /** Opens the database in `dataDir` and prepares every statement once. */
-export function openStore(dataDir: string, options: OpenOptions = {}): Store {
+export function openStore(dataDir: string, options: OpenOptions & { externalWriteLatencyMs?: number } = {}): Store {
   const db = openDatabase(dataDir, options);
   const dataVersionStmt = db.prepare('PRAGMA data_version').pluck();
+  // Asking SQLite costs microseconds (it reads the WAL index), which a cached feed hit notices; another
+  // process's commit is seen within this many milliseconds, this connection's own at once.
+  const recheckMs = options.externalWriteLatencyMs ?? 50;
+  let external = dataVersionStmt.get() as number;
+  let checkedAt = performance.now();
+  let version = `${external}:0`;
   const pingStmt = db.prepare('SELECT count(*) FROM meta').pluck();
   let localWrites = 0;
   return {
@@ -36,10 +42,22 @@ export function openStore(dataDir: string, options: OpenOptions = {}): Store {
     write<T>(fn: () => T): T {
       const result = db.transaction(fn).immediate();
       localWrites++;
+      version = `${external}:${localWrites}`;
       return result;
     },
-    // PRAGMA data_version moves only for commits of other connections; add this connection's own.
-    dataVersion: () => `${dataVersionStmt.get() as number}:${localWrites}`,
+    // PRAGMA data_version moves only for commits of other connections; this connection's own are counted here.
+    dataVersion: () => {
+      const now = performance.now();
+      if (now - checkedAt >= recheckMs) {
+        checkedAt = now;
+        const current = dataVersionStmt.get() as number;
+        if (current !== external) {
+          external = current;
+          version = `${external}:${localWrites}`;
+        }
+      }
+      return version;
+    },
     ping: () => void pingStmt.get(),
     close: () => {
       if (db.open) db.close();
