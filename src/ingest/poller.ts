@@ -37,6 +37,9 @@ export interface CycleOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/** New items written per transaction at most: bounds how long one write holds the event loop. */
+const MAX_BATCH_ITEMS = 250;
+
 /** Receives what the poller did, for metrics; must not throw. */
 export interface PollObserver {
   attempt(attempt: Attempt): void;
@@ -167,7 +170,7 @@ export class Poller {
       writer.add({ feed, state, attempt });
       options.onProgress?.(++done, selected.length);
     });
-    writer.flush();
+    await writer.drain();
     if (!options.url) this.maintain(report);
     report.durationMs = now() - report.startedAt;
     this.deps.observer?.cycle(report);
@@ -219,22 +222,51 @@ export class Poller {
     });
   }
 
-  /** Collects finished attempts and writes them in small batches, one transaction per batch. */
-  private batchWriter(report: CycleReport): { add(f: Finished): void; flush(): void } {
+  /**
+   * Collects finished attempts and writes them in transactions of at most MAX_BATCH_ITEMS new items (whole
+   * feeds), yielding to the event loop between transactions so that serving never waits long for a poll.
+   */
+  private batchWriter(report: CycleReport): { add(f: Finished): void; drain(): Promise<void> } {
     const pending: Finished[] = [];
+    const delay = this.deps.batchDelayMs ?? 500;
     let timer: NodeJS.Timeout | null = null;
-    const flush = () => {
+    let immediate: NodeJS.Immediate | null = null;
+    const itemsOf = (f: Finished) => f.attempt.parsed?.entries.length ?? 0;
+    const pendingItems = () => pending.reduce((n, f) => n + itemsOf(f), 0);
+    const writeChunk = () => {
+      let items = 0;
+      let count = 0;
+      while (count < pending.length && (count === 0 || items + itemsOf(pending[count]!) <= MAX_BATCH_ITEMS)) items += itemsOf(pending[count++]!);
+      if (count > 0) this.write(pending.splice(0, count), report);
+    };
+    const step = () => {
+      immediate = null;
+      writeChunk();
+      if (pending.length === 0) return;
+      if (pendingItems() >= MAX_BATCH_ITEMS) immediate = setImmediate(step);
+      else timer ??= setTimeout(soon, delay);
+    };
+    const soon = () => {
       if (timer) clearTimeout(timer);
       timer = null;
-      if (pending.length > 0) this.write(pending.splice(0), report);
+      immediate ??= setImmediate(step);
     };
     return {
       add: (finished) => {
         pending.push(finished);
-        if (pending.length >= 50) flush();
-        else timer ??= setTimeout(flush, this.deps.batchDelayMs ?? 500);
+        if (pendingItems() >= MAX_BATCH_ITEMS) soon();
+        else timer ??= setTimeout(soon, delay);
       },
-      flush,
+      drain: async () => {
+        if (timer) clearTimeout(timer);
+        if (immediate) clearImmediate(immediate);
+        timer = null;
+        immediate = null;
+        while (pending.length > 0) {
+          writeChunk();
+          await new Promise((r) => setImmediate(r));
+        }
+      },
     };
   }
 
