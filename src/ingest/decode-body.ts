@@ -51,7 +51,9 @@ export function httpCharset(contentType: string | undefined): string | null {
 }
 
 function sniffUtf16(body: Buffer): string | null {
-  // "<?" without a BOM: 00 3C 00 3F is big-endian UTF-16, 3C 00 3F 00 little-endian.
+  // "<" without a BOM: 00 00 00 3C / 3C 00 00 00 is UTF-32, 00 3C 00 3F / 3C 00 3F 00 UTF-16 (XML 1.0 appendix F).
+  if (body[0] === 0x00 && body[1] === 0x00 && body[2] === 0x00 && body[3] === 0x3c) return 'utf-32be';
+  if (body[0] === 0x3c && body[1] === 0x00 && body[2] === 0x00 && body[3] === 0x00) return 'utf-32le';
   if (body[0] === 0x00 && body[1] === 0x3c && body[2] === 0x00) return 'utf-16be';
   if (body[0] === 0x3c && body[1] === 0x00 && body[2] === 0x3f && body[3] === 0x00) return 'utf-16le';
   return null;
@@ -61,6 +63,22 @@ function declaredCharset(body: Buffer): string | null {
   const head = body.subarray(0, 512).toString('latin1');
   const match = /^\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']+)["']/i.exec(head);
   return match ? match[1]! : null;
+}
+
+const C1 = /[\u0080-\u009f]/g;
+
+/**
+ * C1 control characters never mean anything in a feed: they are windows-1252 punctuation (smart quotes,
+ * dashes, the euro sign) labelled as ISO-8859-1 or UTF-8 by the publisher. Read them as windows-1252, as
+ * browsers and feedparser do.
+ */
+function demoronize(text: string): string {
+  return C1.test(text) ? text.replace(C1, (c) => windows1252(c.charCodeAt(0))) : text;
+}
+
+/** The windows-1252 character of a byte 0x80-0x9F (HTML5 reads numeric references to them the same way). */
+export function windows1252(code: number): string {
+  return iconv.decode(Buffer.from([code]), 'windows-1252');
 }
 
 /**
@@ -77,5 +95,5 @@ export function decodeBody(body: Buffer, contentType?: string): DecodedBody {
     (isJson ? null : usable(declaredCharset(body))) ??
     'utf-8';
   const text = iconv.decode(body, charset, { stripBOM: true });
-  return { text, charset };
+  return { text: demoronize(text), charset };
 }

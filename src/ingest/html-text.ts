@@ -3,7 +3,8 @@ import sanitizeHtml from 'sanitize-html';
 import { absoluteUrl } from '../dedup/canonical-url.js';
 
 const BLOCK = new Set(['p', 'div', 'br', 'li', 'ul', 'ol', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'tr', 'td', 'th', 'blockquote', 'section', 'article', 'figure', 'figcaption', 'pre', 'hr', 'table', 'dd', 'dt']);
-const SKIP = new Set(['script', 'style', 'noscript', 'template', 'iframe', 'object', 'svg', 'head', 'title']);
+// Never text a reader should see; the fallback text inside <object> or <iframe> is, so those stay.
+const SKIP = new Set(['script', 'style', 'noscript', 'template']);
 
 /** Characters XML 1.0 forbids (C0 controls but tab, CR, LF; U+FFFE/FFFF; lone surrogates). */
 const XML_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;

@@ -2,6 +2,7 @@ import RssParser from 'rss-parser';
 import xml2js from 'xml2js';
 import { absoluteUrl } from '../dedup/canonical-url.js';
 import { FeedFormatError, type FeedFormat } from './entry.js';
+import { htmlToText } from './html-text.js';
 import type { RawEntry } from './normalize-entry.js';
 import { prepareXml } from './prepare-xml.js';
 
@@ -68,6 +69,24 @@ function textOf(node: XmlNode | string | undefined): string | null {
   return typeof node._ === 'string' ? node._ : null;
 }
 
+/** A value rss-parser built, if it is text (it hands back element objects for odd markup). */
+function str(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
+/** The text of an element that may hold markup (Atom type="html"/"xhtml", inline tags): plain text. */
+function plainTextOf(node: XmlNode | string | undefined): string | null {
+  const markup = markupOf(node);
+  if (markup === null) return null;
+  return typeof node === 'object' && (isMarkupType(node) || typeof node._ !== 'string') ? htmlToText(markup) : markup;
+}
+
+function isMarkupType(node: XmlNode | string | undefined): boolean {
+  const type = (attr(node, 'type') ?? 'text').toLowerCase();
+  const mode = attr(node, 'mode');
+  return type.includes('html') || mode === 'escaped' || mode === 'xml';
+}
+
 function attr(node: XmlNode | string | undefined, name: string): string | null {
   return typeof node === 'object' && node.$ && typeof node.$[name] === 'string' ? node.$[name]! : null;
 }
@@ -120,14 +139,14 @@ function rssItem(built: BuiltItem, node: XmlNode, base: string): RawEntry {
   const atomLink = attr(child(node, 'atom:link'), 'href');
   const enclosureNode = child(node, 'enclosure');
   return {
-    guid: built.guid ?? attr(node, 'rdf:about'),
-    link: origLink ?? built.link ?? atomLink,
-    title: built.title,
+    guid: str(built.guid) ?? attr(node, 'rdf:about'),
+    link: origLink ?? str(built.link) ?? atomLink,
+    title: str(built.title) ?? plainTextOf(child(node, 'title')),
     titleIsHtml: false,
     summaryHtml: description,
     contentHtml: encoded,
-    author: built.creator ?? built.author ?? textOf(child(node, 'dc:creator')),
-    published: built.pubDate ?? textOf(child(node, 'dc:date')),
+    author: str(built.creator) ?? str(built.author) ?? textOf(child(node, 'dc:creator')),
+    published: str(built.pubDate) ?? textOf(child(node, 'dc:date')),
     updated: textOf(child(node, 'dcterms:modified')) ?? textOf(child(node, 'atom:updated')),
     categories: categoriesOf(built, node),
     enclosure: enclosureNode ? { url: attr(enclosureNode, 'url'), type: attr(enclosureNode, 'type'), length: attr(enclosureNode, 'length') } : null,
@@ -156,27 +175,22 @@ function atomLinks(node: unknown): { alternate: string | null; enclosure: RawEnt
 
 function atomText(node: XmlNode | string | undefined): { html: string | null; text: string | null } {
   if (node === undefined) return { html: null, text: null };
-  const type = (attr(node, 'type') ?? 'text').toLowerCase();
-  const mode = attr(node, 'mode');
-  if (type === 'xhtml' || type === 'html' || type.includes('html') || mode === 'escaped' || mode === 'xml') {
-    return { html: markupOf(node), text: null };
-  }
-  return { html: null, text: textOf(node) };
+  if (isMarkupType(node)) return { html: markupOf(node), text: null };
+  return { html: null, text: textOf(node) ?? plainTextOf(node) };
 }
 
 function atomItem(built: BuiltItem, node: XmlNode, feedBase: string): RawEntry {
   const base = withBase(node, feedBase);
   const links = atomLinks(node);
   const titleNode = child(node, 'title');
-  const titleType = (attr(titleNode, 'type') ?? 'text').toLowerCase();
   const summary = atomText(child(node, 'summary'));
   const content = atomText(child(node, 'content'));
   const authorNode = child(node, 'author');
   return {
-    guid: textOf(child(node, 'id')) ?? built.id ?? null,
+    guid: textOf(child(node, 'id')) ?? str(built.id),
     link: links.alternate,
-    title: titleType === 'xhtml' ? markupOf(titleNode) : textOf(titleNode),
-    titleIsHtml: titleType !== 'text',
+    title: isMarkupType(titleNode) ? markupOf(titleNode) : (textOf(titleNode) ?? plainTextOf(titleNode)),
+    titleIsHtml: isMarkupType(titleNode),
     summaryHtml: summary.html ?? (summary.text !== null ? escapeText(summary.text) : null),
     contentHtml: content.html,
     contentText: content.text,
@@ -194,16 +208,40 @@ function escapeText(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/** camelCase names feeds use; the lenient parser upper-cases every name, so they are restored from this. */
+const CAMEL_NAMES = new Map(
+  ['pubDate', 'lastBuildDate', 'managingEditor', 'webMaster', 'skipHours', 'skipDays', 'textInput', 'isPermaLink', 'feedburner:origLink', 'rdf:RDF', 'itunes:episodeType', 'itunes:newFeedUrl'].map((n) => [n.toLowerCase(), n]),
+);
+
+function restoreCase(name: string): string {
+  const lower = name.toLowerCase();
+  return CAMEL_NAMES.get(lower) ?? lower;
+}
+
+async function parseWith(text: string, options: xml2js.ParserOptions): Promise<Record<string, unknown>> {
+  const tree = (await new xml2js.Parser({ explicitArray: true, async: false, ...options }).parseStringPromise(text)) as Record<string, unknown> | null;
+  if (!tree || typeof tree !== 'object') throw new FeedFormatError('empty XML document');
+  return tree;
+}
+
+/**
+ * Parses strictly first; a document that is not well-formed (an unclosed <br> in a description, a cut-off
+ * closing tag) gets a second, lenient parse, as feed readers do. A root element in a prefixed namespace
+ * (<r:rss>) is read as if unprefixed.
+ */
 async function parseTree(text: string): Promise<Record<string, unknown>> {
-  const parser = new xml2js.Parser({ strict: true, explicitArray: true, async: false });
+  const prefix = /^\s*(?:<\?[^>]*\?>\s*|<!--[\s\S]*?-->\s*)*<([A-Za-z_][\w.-]*):(?:rss|feed)[\s>]/.exec(text)?.[1];
+  const unprefix = prefix ? [(name: string) => (name.startsWith(`${prefix}:`) ? name.slice(prefix.length + 1) : name)] : [];
   try {
-    const tree = (await parser.parseStringPromise(text)) as Record<string, unknown> | null;
-    if (!tree || typeof tree !== 'object') throw new FeedFormatError('empty XML document');
-    return tree;
-  } catch (err) {
-    if (err instanceof FeedFormatError) throw err;
-    const message = (err as Error).message.split('\n').slice(0, 3).join(' ').replace(/\s+/g, ' ');
-    throw new FeedFormatError(`not well-formed XML: ${message.slice(0, 300)}`);
+    return await parseWith(text, { strict: true, tagNameProcessors: unprefix });
+  } catch (strictError) {
+    if (strictError instanceof FeedFormatError) throw strictError;
+    try {
+      return await parseWith(text, { strict: false, tagNameProcessors: [restoreCase, ...unprefix], attrNameProcessors: [restoreCase] });
+    } catch {
+      const message = (strictError as Error).message.split('\n').slice(0, 3).join(' ').replace(/\s+/g, ' ');
+      throw new FeedFormatError(`not well-formed XML: ${message.slice(0, 300)}`);
+    }
   }
 }
 
@@ -225,7 +263,7 @@ export async function parseXmlFeed(body: string, feedUrl: string, maxItems: numb
     const alternate = atomLinks(root).alternate;
     return {
       format: version === '0.3' || attr(root, 'xmlns') === 'http://purl.org/atom/ns#' ? 'atom03' : 'atom1',
-      title: built.title ?? null,
+      title: plainTextOf(child(root, 'title')),
       siteUrl: alternate ? absoluteUrl(alternate, base) : null,
       ttlMinutes: null,
       items: entries.map((node, i) => atomItem(built.items[i] ?? {}, node, base)),
@@ -236,10 +274,11 @@ export async function parseXmlFeed(body: string, feedUrl: string, maxItems: numb
   let channel: XmlNode | undefined;
   let itemNodes: XmlNode[];
   let built: BuiltFeed;
-  if (rootName === 'rss' || rootName === 'rss:rss') {
-    channel = child(root, 'channel') as XmlNode | undefined;
-    if (typeof channel !== 'object') throw new FeedFormatError('RSS document without a <channel>');
-    itemNodes = children(channel, 'item').filter((e): e is XmlNode => typeof e === 'object');
+  if (rootName === 'rss') {
+    // <rss></rss> is an empty feed; a few old feeds put items straight under <rss>.
+    const found = child(root, 'channel');
+    channel = typeof found === 'object' ? found : {};
+    itemNodes = [...children(channel, 'item'), ...children(root, 'item')].filter((e): e is XmlNode => typeof e === 'object');
     const strippedTree = { rss: { ...root, channel: [{ ...channel, item: itemNodes.map(stripBodies) }] } };
     const version = attr(root, 'version') ?? '';
     format = /^0\.9/.test(version) ? 'rss09' : 'rss2';
@@ -249,6 +288,8 @@ export async function parseXmlFeed(body: string, feedUrl: string, maxItems: numb
     itemNodes = children(root, 'item').filter((e): e is XmlNode => typeof e === 'object');
     format = 'rss1';
     built = builders.buildRSS1({ 'rdf:RDF': { ...root, channel: [channel ?? {}], item: itemNodes.map(stripBodies) } });
+  } else if (/^channel$/i.test(rootName)) {
+    throw new FeedFormatError('a CDF document (Microsoft Channel Definition Format), which newsmerge does not read');
   } else {
     throw new FeedFormatError(`unknown feed format (root element <${rootName.slice(0, 40)}>)`);
   }
@@ -256,7 +297,7 @@ export async function parseXmlFeed(body: string, feedUrl: string, maxItems: numb
   const siteLink = textOf(child(channel, 'link'));
   return {
     format,
-    title: built.title ?? null,
+    title: str(built.title) ?? plainTextOf(child(channel, 'title')),
     siteUrl: siteLink ? absoluteUrl(siteLink, base) : null,
     ttlMinutes: Number.isFinite(ttl) && ttl > 0 ? ttl : null,
     items: itemNodes.map((node, i) => rssItem(built.items[i] ?? {}, node, withBase(node, base))),

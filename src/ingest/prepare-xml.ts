@@ -1,4 +1,5 @@
 import { decodeHTMLStrict } from 'entities';
+import { windows1252 } from './decode-body.js';
 import { stripInvalidXmlChars } from './html-text.js';
 
 const XML_ENTITIES = new Set(['amp', 'lt', 'gt', 'quot', 'apos']);
@@ -19,6 +20,7 @@ function repairReferences(text: string): string {
     const terminated = match.endsWith(';');
     if (dec !== undefined || hex !== undefined) {
       const code = dec !== undefined ? Number(dec) : parseInt(hex!, 16);
+      if (terminated && code >= 0x80 && code <= 0x9f) return `&#${windows1252(code).codePointAt(0)};`;
       return terminated && isXmlChar(code) ? match : terminated ? '' : `&amp;${match.slice(1)}`;
     }
     if (name !== undefined && terminated) {
@@ -48,18 +50,38 @@ function outsideCdata(text: string, fix: (part: string) => string): string {
   return out + fix(text.slice(pos));
 }
 
-/** Removes a DOCTYPE declaration with its internal subset, where entity bombs and external entities live. */
+/**
+ * Removes a DOCTYPE declaration with its internal subset, where entity bombs and external entities live. Only
+ * in the prolog, read token by token: "<!DOCTYPE" in a comment or in an item's CDATA is text, not a DOCTYPE.
+ */
 function stripDoctype(text: string): string {
-  const start = text.search(/<!DOCTYPE/i);
-  if (start < 0) return text;
+  let pos = 0;
+  while (pos < text.length) {
+    const next = text.slice(pos).search(/\S/);
+    if (next < 0) return text;
+    pos += next;
+    if (text.startsWith('<?', pos)) pos = endOf(text, '?>', pos);
+    else if (text.startsWith('<!--', pos)) pos = endOf(text, '-->', pos);
+    else if (/^<!DOCTYPE/i.test(text.slice(pos, pos + 9))) return text.slice(0, pos) + text.slice(doctypeEnd(text, pos));
+    else return text;
+  }
+  return text;
+}
+
+function endOf(text: string, terminator: string, from: number): number {
+  const at = text.indexOf(terminator, from);
+  return at < 0 ? text.length : at + terminator.length;
+}
+
+function doctypeEnd(text: string, start: number): number {
   let depth = 0;
   for (let i = start + 9; i < text.length; i++) {
     const c = text[i];
     if (c === '[') depth++;
     else if (c === ']') depth = Math.max(0, depth - 1);
-    else if (c === '>' && depth === 0) return text.slice(0, start) + text.slice(i + 1);
+    else if (c === '>' && depth === 0) return i + 1;
   }
-  return text.slice(0, start);
+  return text.length;
 }
 
 const ITEM_START = /<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)(?=[\s>/])/g;
@@ -79,8 +101,13 @@ function capItems(text: string, maxItems: number): { text: string; dropped: numb
   return { text: text.slice(0, cutAt) + text.slice(tailAt), dropped: count - maxItems };
 }
 
+/** Completes a document whose last closing tag lost its ">" ("</rss" at the very end). */
+function completeLastTag(text: string): string {
+  return /<\/[A-Za-z_][\w:.-]*\s*$/.test(text) ? `${text.trimEnd()}>` : text;
+}
+
 /** Makes untrusted feed XML safe and acceptable for a strict parser; reports how many items were cut. */
 export function prepareXml(raw: string, maxItems: number): { text: string; dropped: number } {
-  const capped = capItems(stripDoctype(stripInvalidXmlChars(raw)), maxItems);
+  const capped = capItems(completeLastTag(stripDoctype(stripInvalidXmlChars(raw))), maxItems);
   return { text: outsideCdata(capped.text, repairReferences), dropped: capped.dropped };
 }
