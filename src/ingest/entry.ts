@@ -34,7 +34,9 @@ export interface ParsedFeed {
   /** The feed's own <ttl> in minutes (RSS), a hint for the poll interval. */
   ttlMinutes: number | null;
   entries: Entry[];
-  /** Items dropped: past the item cap, or with neither title, summary nor link. */
+  /** Items cut before parsing because the document had more than maxItemsPerFeed. */
+  truncated: number;
+  /** Items dropped for having neither title, summary nor link. */
   skipped: number;
 }
 

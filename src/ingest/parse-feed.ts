@@ -28,6 +28,7 @@ export async function parseFeed(body: string, options: ParseOptions): Promise<Pa
     siteUrl: raw.siteUrl,
     ttlMinutes: raw.ttlMinutes,
     entries,
-    skipped: raw.dropped + (raw.items.length - entries.length),
+    truncated: raw.dropped,
+    skipped: raw.items.length - entries.length,
   };
 }

@@ -304,6 +304,10 @@ export class Poller {
     switch (attempt.kind) {
       case 'fetched':
         report.fetched++;
+        const truncated = attempt.parsed?.truncated ?? 0;
+        if (truncated > 0) {
+          this.deps.logger.warn({ feed: redactUrl(feed.url), dropped: truncated }, `${truncated} items over maxItemsPerFeed dropped`);
+        }
         break;
       case 'not-modified':
         report.notModified++;
