@@ -50,6 +50,16 @@ const dedupSchema = z.strictObject({
   window: duration.default(72 * 3_600_000),
   /** Normalized titles shorter than this many words never merge on their own ("Live updates"). */
   minTitleWords: z.int().min(1).max(50).default(4),
+  /** Wire copies: items from two outlets whose word pairs overlap at least this much (MinHash Jaccard) are one story; 0 turns it off. */
+  nearDuplicate: z.number().min(0).max(1).default(0.7),
+  /** Smallest mean same-event probability over a story's candidate items for a new item to join it. */
+  joinThreshold: z.number().gt(0).lt(1).default(0.75),
+  /** Smallest mean same-event probability between two stories' items for the periodic merge to make them one. */
+  mergeThreshold: z.number().gt(0).lt(1).default(0.75),
+  /** Log-odds taken off a pair of items from one outlet (a penalty, never a veto). */
+  sameOutletPenalty: z.number().min(0).max(20).default(3),
+  /** How many of the best-matching items in the window the pair model looks at for each new item. */
+  candidates: z.int().min(1).max(500).default(12),
 });
 
 /** The schema of feeds.config.json; every optional key has the default a new install should get. */

@@ -1,31 +1,77 @@
 import type { DedupConfig } from '../config/config-schema.js';
+import { QUERY_TERMS, queryTerms, storySupport, type StorySupport } from '../dedup/choose-story.js';
+import { profileTerms, type ItemProfile } from '../dedup/item-profile.js';
+import { estimatedJaccard, minhashBands, parseMinhash } from '../dedup/minhash.js';
+import type { ComparedItem, EventSimilarity } from '../dedup/similarity.js';
 import type { StoryKeys } from '../dedup/story-keys.js';
+import type { TermStatistics } from '../dedup/term-statistics.js';
+import type { IndexEntry, IndexedItem } from '../store/cluster-index.js';
 import type { Store } from '../store/store.js';
 import type { Entry } from './entry.js';
 
 /** A new item about to be stored, with what the merge stages look at. */
 export interface IncomingItem {
   feedId: number;
+  outlet: string;
   entry: Entry;
   /** Effective publication time (the fetch time when the feed gave none). */
   publishedAt: number;
   keys: StoryKeys;
+  profile: ItemProfile;
+  /** The item as the similarity backend sees it (prepared once, reused when it becomes a candidate). */
+  compared: ComparedItem;
 }
+
+/** Which stage placed an item. */
+export type Stage = 'exact' | 'near-duplicate' | 'same-event' | 'new';
 
 /** Where a new item goes: an existing story, or a new one; and stories it proved to be one. */
 export interface Assignment {
   storyId: number;
   created: boolean;
+  stage: Stage;
   /** Stories merged into `storyId` because this item tied them together. */
   absorbed: number[];
 }
 
+/** What the similarity stages share within one ingest batch (one transaction). */
+export interface ClusterSession {
+  similarity: EventSimilarity;
+  terms: TermStatistics;
+}
+
 /**
- * Finds the story of a new item: the exact stage (shared link or URI guid anywhere; the same normalized
- * headline from another outlet within the window). With no match, a new story starts. Runs inside the
- * ingest transaction; the item itself is inserted by the caller.
+ * A story this likely to be the item's, though not chosen, may be the same event as the chosen one: the
+ * periodic merge looks at the pair.
  */
-export function assignStory(store: Store, item: IncomingItem, dedup: DedupConfig, now: number, storyVersion: () => number): Assignment {
+const MERGE_HINT_SUPPORT = 0.5;
+
+/** Fewest terms an item needs before a MinHash match says "wire copy" (short texts collide). */
+const NEAR_DUPLICATE_MIN_TERMS = 8;
+
+/** Reads indexed items as the similarity backend compares them; the store keeps them parsed (and prepared) a while. */
+export function comparedItems(store: Store, rows: readonly IndexedItem[]): ComparedItem[] {
+  return rows.map((row) => store.clusters.derived<ComparedItem>(row, () => ({ profile: JSON.parse(row.profile) as ItemProfile, publishedAt: row.publishedAt, outlet: row.outlet })));
+}
+
+/**
+ * How well each story in the window fits an item: its candidate items from the inverted index, scored by
+ * the similarity backend, averaged per story (see storySupport). Best first.
+ */
+export function supportFor(store: Store, item: ComparedItem, dedup: DedupConfig, session: ClusterSession, exceptItems: ReadonlySet<number> = new Set()): StorySupport[] {
+  const { terms } = session;
+  const query = queryTerms(profileTerms(item.profile), terms.idf, QUERY_TERMS, terms.isCommon);
+  const hits = store.clusters.candidates(query, item.publishedAt - dedup.window, item.publishedAt + dedup.window, dedup.candidates, exceptItems);
+  const rows = store.clusters.items(hits.map((h) => h.itemId));
+  if (rows.length === 0) return [];
+  const candidates = comparedItems(store, rows);
+  terms.prefetch(candidates.filter((c) => c.prepared === undefined).flatMap((c) => profileTerms(c.profile)));
+  const logits = session.similarity.score(item, candidates, terms);
+  const verdicts = rows.map((row, i) => ({ storyId: row.storyId, logit: logits[i]!, sameOutlet: row.outlet === item.outlet }));
+  return storySupport(verdicts, dedup.sameOutletPenalty);
+}
+
+function exactStories(store: Store, item: IncomingItem, dedup: DedupConfig): Set<number> {
   const found = new Set(store.items.storiesWithKeys(item.keys.urlKeys, -1));
   if (item.keys.titleKey) {
     const { publishedAt } = item;
@@ -33,17 +79,72 @@ export function assignStory(store: Store, item: IncomingItem, dedup: DedupConfig
       found.add(id);
     }
   }
-  if (found.size === 0) return { storyId: store.stories.create(item.publishedAt, now), created: true, absorbed: [] };
-  // One item tying several stories together makes them one; the oldest id survives.
-  const [survivor, ...absorbed] = [...found].sort((a, b) => a - b);
-  for (const other of absorbed) {
-    store.items.moveStory(other, survivor!);
-    store.stories.markMerged(other, survivor!, now, storyVersion());
-  }
-  return { storyId: survivor!, created: false, absorbed };
+  return found;
 }
 
-/** Records what later items are matched against (the item's exact keys); called after the item is inserted. */
-export function indexItem(store: Store, itemId: number, item: IncomingItem): void {
+/** The story of the closest wire copy from another outlet within the window, if any. */
+function nearDuplicateStory(store: Store, item: IncomingItem, dedup: DedupConfig): number | null {
+  const { profile, publishedAt } = item;
+  if (dedup.nearDuplicate === 0 || profile.title.length + profile.lede.length < NEAR_DUPLICATE_MIN_TERMS) return null;
+  const signature = parseMinhash(profile.minhash);
+  let best: { storyId: number; similarity: number } | null = null;
+  for (const match of store.clusters.bandMatches(minhashBands(signature), publishedAt - dedup.window, publishedAt + dedup.window)) {
+    if (match.outlet === item.outlet) continue;
+    const similarity = estimatedJaccard(signature, parseMinhash(match.minhash));
+    if (similarity >= dedup.nearDuplicate && (!best || similarity > best.similarity || (similarity === best.similarity && match.storyId < best.storyId))) {
+      best = { storyId: match.storyId, similarity };
+    }
+  }
+  return best?.storyId ?? null;
+}
+
+/**
+ * Finds the story of a new item, stage by stage: exact (shared link or URI guid anywhere; the same
+ * normalized headline from another outlet within the window), near duplicate (a wire copy's SimHash),
+ * same event (the pair model over candidates from the inverted index). With no match, a new story
+ * starts. Runs inside the ingest transaction; the item itself is inserted and indexed by the caller.
+ */
+export function assignStory(store: Store, item: IncomingItem, dedup: DedupConfig, now: number, storyVersion: () => number, session: ClusterSession): Assignment {
+  const found = exactStories(store, item, dedup);
+  if (found.size > 0) {
+    // One item tying several stories together makes them one; the oldest id survives.
+    const [survivor, ...absorbed] = [...found].sort((a, b) => a - b);
+    for (const other of absorbed) {
+      store.items.moveStory(other, survivor!);
+      store.clusters.storyMoved(other, survivor!);
+      store.stories.markMerged(other, survivor!, now, storyVersion());
+    }
+    return { storyId: survivor!, created: false, stage: 'exact', absorbed };
+  }
+  const nearDuplicate = nearDuplicateStory(store, item, dedup);
+  if (nearDuplicate !== null) return { storyId: nearDuplicate, created: false, stage: 'near-duplicate', absorbed: [] };
+  const support = supportFor(store, item.compared, dedup, session);
+  const joins = support[0] !== undefined && support[0].probability >= dedup.joinThreshold;
+  const storyId = joins ? support[0]!.storyId : store.stories.create(item.publishedAt, now);
+  for (const other of support) if (other.storyId !== storyId && other.probability >= MERGE_HINT_SUPPORT) store.clusters.addMergeHint(storyId, other.storyId);
+  return joins ? { storyId, created: false, stage: 'same-event', absorbed: [] } : { storyId, created: true, stage: 'new', absorbed: [] };
+}
+
+/**
+ * Records what later items are matched against: exact keys, profile, term postings and SimHash bands.
+ * `replace` re-indexes an item indexed before (an edit).
+ */
+export function indexItem(store: Store, place: Place, item: Pick<IncomingItem, 'keys' | 'profile' | 'publishedAt'> & { compared?: ComparedItem }, replace = false): void {
+  const { itemId } = place;
   store.items.setKeys(itemId, [...item.keys.urlKeys, ...(item.keys.titleKey ? [item.keys.titleKey] : [])]);
+  store.clusters.add(indexEntry(place, item.profile, item.publishedAt), replace);
+  if (item.compared) store.clusters.derived({ itemId, minhash: item.profile.minhash }, () => item.compared!);
+}
+
+/** Where a stored item lives. */
+export interface Place {
+  itemId: number;
+  storyId: number;
+  feedId: number;
+  outlet: string;
+}
+
+/** What the cluster index stores of an item. */
+export function indexEntry(place: Place, profile: ItemProfile, publishedAt: number): IndexEntry {
+  return { ...place, publishedAt, minhash: profile.minhash, terms: profileTerms(profile), bands: minhashBands(parseMinhash(profile.minhash)), profile: JSON.stringify(profile) };
 }

@@ -5,6 +5,7 @@ import type { FeedState } from '../store/feed-states.js';
 import type { Store } from '../store/store.js';
 import type { Fetcher } from './fetch-feed.js';
 import { fetchAttempt, nextFeedState, type Attempt } from './poll-feed.js';
+import { mergeConvergedStories } from './merge-stories.js';
 import { pruneExpired } from './retention.js';
 import { storeEntries, type FeedEntries } from './store-entries.js';
 
@@ -179,10 +180,15 @@ export class Poller {
     return report;
   }
 
-  /** Housekeeping after a cycle: retention. A failure is logged, never thrown. */
+  /** Housekeeping after a cycle: merging stories that have become one, then retention. A failure is logged, never thrown. */
   private maintain(report: CycleReport): void {
     const { store, config, now, logger } = this.deps;
     const cfg = config();
+    try {
+      report.storiesMerged += mergeConvergedStories(store, cfg.dedup, now());
+    } catch (err) {
+      logger.error({ err }, 'story merge pass failed');
+    }
     try {
       report.prunedItems = pruneExpired(store, cfg.retentionDays, cfg.keepPerFeed, now()).items;
     } catch (err) {

@@ -1,10 +1,14 @@
 import type { DedupConfig } from '../config/config-schema.js';
+import { DEFAULT_PAIR_MODEL } from '../dedup/default-pair-model.js';
+import { profileItem, profileTerms } from '../dedup/item-profile.js';
 import { pickRepresentative } from '../dedup/pick-representative.js';
+import { LexicalSimilarity, type EventSimilarity } from '../dedup/similarity.js';
 import { storyKeys } from '../dedup/story-keys.js';
+import { TermStatistics } from '../dedup/term-statistics.js';
 import type { ItemRecord } from '../store/items.js';
 import type { Store } from '../store/store.js';
 import type { Entry } from './entry.js';
-import { assignStory, indexItem, type IncomingItem } from './assign-story.js';
+import { assignStory, indexItem, type ClusterSession, type IncomingItem } from './assign-story.js';
 import { contentHash, entryKeys, type GuidMode } from './entry-identity.js';
 
 /** One feed's freshly parsed entries. */
@@ -30,11 +34,21 @@ export interface StoreReport {
   changedStories: number;
 }
 
+/** What clustering uses besides the config; the default is the shipped lexical pair model. */
+export interface ClusterOptions {
+  similarity?: EventSimilarity;
+}
+
 interface Pending {
   feedId: number;
   entry: Entry;
   entryKey: string;
   fetchedAt: number;
+}
+
+/** The similarity the ingest path uses when none is given. */
+export function defaultSimilarity(): EventSimilarity {
+  return new LexicalSimilarity(DEFAULT_PAIR_MODEL);
 }
 
 function record(entry: Entry, fetchedAt: number, previousPublished?: number): Omit<ItemRecord, 'feedId' | 'storyId' | 'entryKey' | 'firstSeenAt'> {
@@ -61,7 +75,8 @@ function record(entry: Entry, fetchedAt: number, previousPublished?: number): Om
  * batch is one transaction. New items are clustered in published order across the batch, so a first poll's
  * backlogs, arriving feed by feed, merge as if they had arrived in time order. Edited items keep their story.
  */
-export function storeEntries(store: Store, batch: readonly FeedEntries[], dedup: DedupConfig, now: number): StoreReport {
+export function storeEntries(store: Store, batch: readonly FeedEntries[], dedup: DedupConfig, now: number, options: ClusterOptions = {}): StoreReport {
+  store.clusters.begin();
   const perFeed = new Map<number, StoreCounts>();
   const pending: Pending[] = [];
   const dirty = new Set<number>();
@@ -79,9 +94,10 @@ export function storeEntries(store: Store, batch: readonly FeedEntries[], dedup:
         pending.push({ feedId, entry, entryKey, fetchedAt });
         counts.new++;
       } else if (known.contentHash !== contentHash(entry)) {
-        store.items.update(known.id, record(entry, fetchedAt, known.publishedAt));
-        const k = storyKeys(entry, dedup.minTitleWords);
-        store.items.setKeys(known.id, [...k.urlKeys, ...(k.titleKey ? [k.titleKey] : [])]);
+        const fields = record(entry, fetchedAt, known.publishedAt);
+        store.items.update(known.id, fields);
+        // An edit re-indexes the item for later matching; it never moves it out of its story.
+        indexItem(store, { itemId: known.id, storyId: known.storyId, feedId, outlet: store.clusters.outletOf(feedId) }, { keys: storyKeys(entry, dedup.minTitleWords), profile: profileItem(entry.title, entry.summary), publishedAt: fields.publishedAt }, true);
         dirty.add(known.storyId);
         counts.updated++;
       } else {
@@ -90,19 +106,32 @@ export function storeEntries(store: Store, batch: readonly FeedEntries[], dedup:
     });
   }
   pending.sort((a, b) => (a.entry.published ?? a.fetchedAt) - (b.entry.published ?? b.fetchedAt));
+  const outlets = new Map<number, string>();
+  const outletOf = (feedId: number) => outlets.get(feedId) ?? outlets.set(feedId, store.clusters.outletOf(feedId)).get(feedId)!;
+  const incoming: IncomingItem[] = pending.map((item) => {
+    const profile = profileItem(item.entry.title, item.entry.summary);
+    const publishedAt = item.entry.published ?? item.fetchedAt;
+    const outlet = outletOf(item.feedId);
+    return { feedId: item.feedId, outlet, entry: item.entry, publishedAt, keys: storyKeys(item.entry, dedup.minTitleWords), profile, compared: { profile, publishedAt, outlet } };
+  });
+  const session: ClusterSession = {
+    similarity: options.similarity ?? defaultSimilarity(),
+    terms: new TermStatistics(store.clusters.documentCount(), (terms) => store.clusters.documentFrequencies(terms), incoming.map((i) => profileTerms(i.profile))),
+  };
   let storiesCreated = 0;
   let storiesMerged = 0;
-  for (const item of pending) {
+  pending.forEach((item, i) => {
     const fields = record(item.entry, item.fetchedAt);
-    const incoming: IncomingItem = { feedId: item.feedId, entry: item.entry, publishedAt: fields.publishedAt, keys: storyKeys(item.entry, dedup.minTitleWords) };
-    const assignment = assignStory(store, incoming, dedup, now, storyVersion);
+    const next = incoming[i]!;
+    const assignment = assignStory(store, next, dedup, now, storyVersion, session);
     if (assignment.created) storiesCreated++;
     for (const absorbed of assignment.absorbed) dirty.delete(absorbed);
     storiesMerged += assignment.absorbed.length;
     const itemId = store.items.insert({ ...fields, feedId: item.feedId, storyId: assignment.storyId, entryKey: item.entryKey, firstSeenAt: item.fetchedAt });
-    indexItem(store, itemId, incoming);
+    indexItem(store, { itemId, storyId: assignment.storyId, feedId: item.feedId, outlet: next.outlet }, next);
     dirty.add(assignment.storyId);
-  }
+  });
+  store.clusters.flush();
   for (const storyId of dirty) {
     store.stories.refresh(storyId, pickRepresentative(store.items.members(storyId)), now, storyVersion());
   }

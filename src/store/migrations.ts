@@ -97,4 +97,41 @@ export const MIGRATIONS: readonly string[] = [
     INSERT INTO items_fts(rowid, title, summary) VALUES (new.id, new.title, new.summary);
   END;
   `,
+  // Same-event clustering: item profiles (terms, names, numbers, MinHash) and document frequencies. Ingest
+  // adds a batch's counts in one statement; a trigger takes a deleted profile's counts off, so retention's
+  // cascading deletes keep them right. The inverted index and the MinHash band index over the active window
+  // are built in memory from item_profiles.
+  `
+  CREATE TABLE item_profiles (
+    item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
+    published_at INTEGER NOT NULL,
+    minhash TEXT NOT NULL,
+    -- Distinct terms and MinHash band keys as JSON arrays: what document frequencies count, what the
+    -- in-memory indexes are rebuilt from.
+    terms TEXT NOT NULL,
+    bands TEXT NOT NULL,
+    profile TEXT NOT NULL
+  );
+  CREATE INDEX item_profiles_published ON item_profiles(published_at);
+
+  CREATE TABLE term_frequencies (
+    term TEXT PRIMARY KEY,
+    df INTEGER NOT NULL
+  ) WITHOUT ROWID;
+
+  -- Pairs of stories that one item found about equally likely: the periodic merge checks them.
+  CREATE TABLE story_merge_hints (
+    story_id INTEGER NOT NULL,
+    other_id INTEGER NOT NULL,
+    PRIMARY KEY (story_id, other_id)
+  ) WITHOUT ROWID;
+
+  INSERT OR IGNORE INTO meta (key, value) VALUES ('dedup_documents', '0');
+
+  CREATE TRIGGER item_profiles_count_delete AFTER DELETE ON item_profiles BEGIN
+    UPDATE meta SET value = CAST(value AS INTEGER) - 1 WHERE key = 'dedup_documents';
+    UPDATE term_frequencies SET df = df - 1 WHERE term IN (SELECT value FROM json_each(old.terms));
+    DELETE FROM term_frequencies WHERE term IN (SELECT value FROM json_each(old.terms)) AND df <= 0;
+  END;
+  `,
 ];

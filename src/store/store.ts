@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { ClusterIndex } from './cluster-index.js';
 import { FeedStates } from './feed-states.js';
 import { Items } from './items.js';
 import { openDatabase, type OpenOptions } from './open-database.js';
@@ -12,6 +13,8 @@ export interface Store {
   readonly items: Items;
   readonly stories: Stories;
   readonly queries: StoryQueries;
+  /** Same-event clustering state: profiles, term and SimHash indexes, document frequencies. */
+  readonly clusters: ClusterIndex;
   /** Runs `fn` in one write transaction (BEGIN IMMEDIATE), committed on return, rolled back on throw. */
   write<T>(fn: () => T): T;
   /** Changes whenever any connection (another process too) commits a write; cheap to call per request. */
@@ -39,6 +42,7 @@ export function openStore(dataDir: string, options: OpenOptions & { externalWrit
     items: new Items(db),
     stories: new Stories(db),
     queries: new StoryQueries(db),
+    clusters: new ClusterIndex(db),
     write<T>(fn: () => T): T {
       const result = db.transaction(fn).immediate();
       localWrites++;

@@ -1,0 +1,238 @@
+/**
+ * Shared by eval-dedup, train-dedup and baseline-dedup: reading labeled story files, replaying them
+ * through the real ingest path (storeEntries on a temporary SQLite database, then the periodic merge),
+ * and scoring clusterings pairwise and with B-cubed.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DedupConfig } from '../src/config/config-schema.js';
+import type { EventSimilarity } from '../src/dedup/similarity.js';
+import type { Entry } from '../src/ingest/entry.js';
+import { mergeConvergedStories } from '../src/ingest/merge-stories.js';
+import { storeEntries, type FeedEntries } from '../src/ingest/store-entries.js';
+import { openStore } from '../src/store/store.js';
+
+/** One line of a labeled file; `cluster` is only ever read by scoring. */
+export interface LabeledItem {
+  id: string;
+  cluster: string;
+  source: string;
+  title: string;
+  summary: string;
+  url: string | null;
+  /** Milliseconds; items without a date get file order. */
+  published: number;
+}
+
+/** Reads a JSON Lines file of labeled items (extra fields ignored); undated items keep file order. */
+export function readLabeled(file: string): LabeledItem[] {
+  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim());
+  let last = Date.parse('2000-01-01T00:00:00Z');
+  return lines.map((line, i) => {
+    const row = JSON.parse(line) as Record<string, unknown>;
+    const parsed = typeof row.published === 'string' ? Date.parse(row.published) : typeof row.published === 'number' ? row.published : NaN;
+    const published = Number.isFinite(parsed) ? parsed : last + 1_000;
+    last = published;
+    return {
+      id: String(row.id ?? `line-${i + 1}`),
+      cluster: String(row.cluster ?? `line-${i + 1}`),
+      source: String(row.source ?? row.source_domain ?? 'unknown outlet'),
+      title: String(row.title ?? ''),
+      summary: String(row.summary ?? ''),
+      url: typeof row.url === 'string' ? row.url : null,
+      published,
+    };
+  });
+}
+
+/** Repeats a data set `times`, each copy shifted after the previous one (ids and clusters kept apart). */
+export function repeatShifted(items: readonly LabeledItem[], times: number, gapMs: number): LabeledItem[] {
+  if (times <= 1) return [...items];
+  const first = Math.min(...items.map((i) => i.published));
+  const last = Math.max(...items.map((i) => i.published));
+  const shift = last - first + gapMs;
+  const out: LabeledItem[] = [];
+  for (let copy = 0; copy < times; copy++) {
+    for (const item of items) {
+      out.push({ ...item, id: `${item.id}~${copy}`, cluster: `${item.cluster}~${copy}`, url: item.url ? `${item.url}${item.url.includes('?') ? '&' : '?'}copy=${copy}` : null, published: item.published + copy * shift });
+    }
+  }
+  return out;
+}
+
+/** How items reach storeEntries: in published order in poll cycles, or outlet by outlet as a first poll brings them. */
+export type ReplayOrder = 'published' | 'feeds';
+
+/** How a replay runs. */
+export interface ReplayOptions {
+  order: ReplayOrder;
+  dedup: DedupConfig;
+  similarity?: EventSimilarity;
+  /** Published-order replay: the span of published time one poll cycle brings. */
+  cycleMs?: number;
+  /** Feeds-order replay: how many outlets' backlogs are written in one batch. */
+  feedsPerBatch?: number;
+}
+
+/** What a replay produced: the story of every item, how long ingest took, and memory as it went. */
+export interface ReplayResult {
+  storyOf: Map<string, number>;
+  seconds: number;
+  merged: number;
+  /** Resident memory (MB) after each 10,000 items stored, to see that it stays flat as the window slides. */
+  rssMbAt: Record<number, number>;
+}
+
+function entryOf(item: LabeledItem): Entry {
+  return { guid: item.id, link: item.url, title: item.title, summary: item.summary, content: null, author: null, published: item.published, updated: null, categories: [], enclosure: null, image: null };
+}
+
+function feedUrl(source: string): string {
+  return `https://eval.invalid/${encodeURIComponent(source)}`;
+}
+
+/**
+ * Replays items through storeEntries on a fresh database in a temp directory (one feed per source), with
+ * the periodic merge after each poll cycle, and reads back each item's story.
+ */
+export function replay(items: readonly LabeledItem[], options: ReplayOptions): ReplayResult {
+  const dir = mkdtempSync(join(tmpdir(), 'newsmerge-eval-'));
+  const store = openStore(dir);
+  try {
+    const sources = [...new Set(items.map((i) => i.source))];
+    store.feeds.sync(sources.map((s) => ({ url: feedUrl(s), outlet: s })), 0);
+    const feedIds = new Map(store.feeds.all().map((f) => [f.outlet, f.id]));
+    const batches = options.order === 'feeds' ? feedBatches(items, sources, options.feedsPerBatch ?? 1) : cycleBatches(items, options.cycleMs ?? 60 * 60_000);
+    const started = process.hrtime.bigint();
+    let merged = 0;
+    let stored = 0;
+    const rssMbAt: Record<number, number> = {};
+    for (const { groups, at, mergeAfter } of batches) {
+      const batch: FeedEntries[] = [...groups].map(([source, list]) => ({ feedId: feedIds.get(source)!, entries: list.map(entryOf), fetchedAt: at, guidMode: 'guid' }));
+      store.write(() => storeEntries(store, batch, options.dedup, at, { similarity: options.similarity }));
+      if (mergeAfter) merged += mergeConvergedStories(store, options.dedup, at, options.similarity);
+      const before = stored;
+      stored += batch.reduce((n, b) => n + b.entries.length, 0);
+      if (Math.floor(stored / 10_000) > Math.floor(before / 10_000)) rssMbAt[Math.floor(stored / 10_000) * 10_000] = Math.round(process.memoryUsage().rss / 2 ** 20);
+    }
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const byKey = new Map(store.clusters.entryStories().map((e) => [`${e.feedId}\u0000${e.entryKey}`, e.storyId]));
+    const storyOf = new Map<string, number>();
+    for (const item of items) {
+      const story = byKey.get(`${feedIds.get(item.source)}\u0000g:${item.id}`);
+      if (story !== undefined) storyOf.set(item.id, story);
+    }
+    return { storyOf, seconds, merged, rssMbAt };
+  } finally {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+interface Batch {
+  groups: Map<string, LabeledItem[]>;
+  at: number;
+  mergeAfter: boolean;
+}
+
+function grouped(items: readonly LabeledItem[]): Map<string, LabeledItem[]> {
+  const groups = new Map<string, LabeledItem[]>();
+  for (const item of items) {
+    const list = groups.get(item.source);
+    if (list) list.push(item);
+    else groups.set(item.source, [item]);
+  }
+  return groups;
+}
+
+/** Poll cycles of `cycleMs` of published time; each ends with the periodic merge. */
+function cycleBatches(items: readonly LabeledItem[], cycleMs: number): Batch[] {
+  const sorted = [...items].sort((a, b) => a.published - b.published);
+  const batches: Batch[] = [];
+  let start = 0;
+  while (start < sorted.length) {
+    const cycleEnd = Math.floor(sorted[start]!.published / cycleMs) * cycleMs + cycleMs;
+    let end = start;
+    while (end < sorted.length && sorted[end]!.published < cycleEnd) end++;
+    batches.push({ groups: grouped(sorted.slice(start, end)), at: cycleEnd, mergeAfter: true });
+    start = end;
+  }
+  return batches;
+}
+
+/** A first poll: each outlet's whole backlog, newest first as feeds list them, a few outlets per batch; one merge at the end. */
+function feedBatches(items: readonly LabeledItem[], sources: readonly string[], perBatch: number): Batch[] {
+  const at = Math.max(...items.map((i) => i.published)) + 60_000;
+  const bySource = grouped([...items].sort((a, b) => b.published - a.published));
+  const batches: Batch[] = [];
+  for (let i = 0; i < sources.length; i += perBatch) {
+    const groups = new Map(sources.slice(i, i + perBatch).map((s) => [s, bySource.get(s) ?? []] as const));
+    batches.push({ groups, at, mergeAfter: i + perBatch >= sources.length });
+  }
+  return batches;
+}
+
+/** Pairwise and B-cubed precision, recall and F1 of a clustering. */
+export interface Scores {
+  items: number;
+  pairwise: { precision: number; recall: number; f1: number };
+  bcubed: { precision: number; recall: number; f1: number };
+  /** Raw pair counts, so that cross-validation folds can be added up. */
+  pairs: { truePositive: number; predicted: number; actual: number };
+}
+
+function f1(p: number, r: number): number {
+  return p + r === 0 ? 0 : (2 * p * r) / (p + r);
+}
+
+const choose2 = (n: number) => (n * (n - 1)) / 2;
+
+/**
+ * Scores predicted stories against labeled clusters. With `scored` (a cross-validation fold of whole
+ * stories), only pairs touching a scored item count: a test item wrongly joined to a training item is a
+ * false positive, counted half (the other half belongs to the training item's fold), and B-cubed averages
+ * over scored items.
+ */
+export function score(items: readonly LabeledItem[], storyOf: ReadonlyMap<string, number | string>, scored?: ReadonlySet<string>): Scores {
+  const isScored = (id: string) => !scored || scored.has(id);
+  const predicted = new Map<string, LabeledItem[]>();
+  const actual = new Map<string, LabeledItem[]>();
+  for (const item of items) {
+    const story = `${storyOf.get(item.id) ?? `alone:${item.id}`}`;
+    (predicted.get(story) ?? predicted.set(story, []).get(story)!).push(item);
+    (actual.get(item.cluster) ?? actual.set(item.cluster, []).get(item.cluster)!).push(item);
+  }
+  let truePositive = 0;
+  let predictedPairs = 0;
+  let actualPairs = 0;
+  let bp = 0;
+  let br = 0;
+  let n = 0;
+  for (const members of predicted.values()) {
+    const inScope = members.filter((m) => isScored(m.id)).length;
+    // A pair with one scored item counts half: summed over cross-validation folds, every pair counts once.
+    predictedPairs += choose2(inScope) + (inScope * (members.length - inScope)) / 2;
+    const cells = new Map<string, number>();
+    for (const m of members) cells.set(m.cluster, (cells.get(m.cluster) ?? 0) + 1);
+    for (const m of members) {
+      if (!isScored(m.id)) continue;
+      const together = cells.get(m.cluster)!;
+      bp += together / members.length;
+      br += together / actual.get(m.cluster)!.length;
+      n++;
+    }
+    for (const [cluster, count] of cells) if (isScored(actual.get(cluster)![0]!.id)) truePositive += choose2(count);
+  }
+  for (const members of actual.values()) if (isScored(members[0]!.id)) actualPairs += choose2(members.length);
+  const precision = predictedPairs === 0 ? 1 : truePositive / predictedPairs;
+  const recall = actualPairs === 0 ? 1 : truePositive / actualPairs;
+  const bPrecision = n === 0 ? 1 : bp / n;
+  const bRecall = n === 0 ? 1 : br / n;
+  return {
+    items: n,
+    pairwise: { precision, recall, f1: f1(precision, recall) },
+    bcubed: { precision: bPrecision, recall: bRecall, f1: f1(bPrecision, bRecall) },
+    pairs: { truePositive, predicted: predictedPairs, actual: actualPairs },
+  };
+}

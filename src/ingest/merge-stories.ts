@@ -1,0 +1,85 @@
+import type { DedupConfig } from '../config/config-schema.js';
+import { profileItem, profileTerms } from '../dedup/item-profile.js';
+import { pickRepresentative } from '../dedup/pick-representative.js';
+import type { EventSimilarity } from '../dedup/similarity.js';
+import { TermStatistics } from '../dedup/term-statistics.js';
+import type { Store } from '../store/store.js';
+import { comparedItems, indexEntry, supportFor, type ClusterSession } from './assign-story.js';
+import { defaultSimilarity } from './store-entries.js';
+
+/** Items stored before clustering existed that one pass indexes (an upgrade catches up over a few cycles). */
+const BACKLOG_PER_PASS = 2_000;
+/** How many of a story's newest items speak for it when stories are compared. */
+const SPOKESPERSONS = 4;
+
+/**
+ * How strongly story `from` says it reports the same event as story `to`: for each of its newest items,
+ * the support of `to` among that item's candidates (its own story's items left out; 0 when `to` is not
+ * among them), averaged over the items. A story converges with another only when most of its members
+ * agree, not when one look-alike does.
+ */
+function link(store: Store, from: number, to: number, dedup: DedupConfig, session: ClusterSession, needed: number): number {
+  const members = store.clusters.storyItems(from, SPOKESPERSONS);
+  if (members.length === 0) return 0;
+  const own = new Set(members.map((m) => m.itemId));
+  const compared = comparedItems(store, members);
+  session.terms.prefetch(compared.flatMap((m) => profileTerms(m.profile)));
+  let total = 0;
+  for (const [k, member] of compared.entries()) {
+    // Stop once even full agreement of the members left could not reach what is needed.
+    if ((total + (compared.length - k)) / compared.length < needed) return total / compared.length;
+    total += supportFor(store, member, dedup, session, own).find((s) => s.storyId === to)?.probability ?? 0;
+  }
+  return total / compared.length;
+}
+
+/** Indexes items stored before the clustering index existed, a bounded number per pass. */
+function indexBacklog(store: Store): void {
+  if (store.clusters.backfilled()) return;
+  const items = store.clusters.unindexed(BACKLOG_PER_PASS);
+  for (const item of items) {
+    store.clusters.add(indexEntry({ itemId: item.id, storyId: item.storyId, feedId: item.feedId, outlet: item.outlet }, profileItem(item.title, item.summary), item.publishedAt));
+  }
+  if (items.length < BACKLOG_PER_PASS) store.clusters.markBackfilled();
+}
+
+/**
+ * Merges stories that have become one. Items arriving out of order (a first poll, outlet by outlet) can
+ * start two stories of one event before the items that bind them arrive; ingest notes such pairs when an
+ * item finds two stories plausible, and this pass merges those whose link, averaged over both directions,
+ * reaches the merge threshold (one direction alone can be low when one story is a single off-angle item).
+ * The survivor keeps the older id; the other is marked merged into it (its /stories/:id
+ * redirects). One transaction; returns how many stories were merged away.
+ */
+export function mergeConvergedStories(store: Store, dedup: DedupConfig, now: number, similarity: EventSimilarity = defaultSimilarity()): number {
+  return store.write(() => {
+    store.clusters.begin();
+    indexBacklog(store);
+    store.clusters.flush();
+    const hints = store.clusters.takeMergeHints();
+    if (hints.length === 0) return 0;
+    const session: ClusterSession = {
+      similarity,
+      terms: new TermStatistics(store.clusters.documentCount(), (terms) => store.clusters.documentFrequencies(terms)),
+    };
+    let version: number | null = null;
+    const storyVersion = () => (version ??= store.stories.nextVersion());
+    let merged = 0;
+    for (const hint of hints) {
+      const a = store.stories.resolve(hint.storyId);
+      const b = store.stories.resolve(hint.otherId);
+      if (a === null || b === null || a === b) continue;
+      const threshold = dedup.mergeThreshold;
+      const forward = link(store, a, b, dedup, session, 2 * threshold - 1);
+      if (forward < 2 * threshold - 1 || (forward + link(store, b, a, dedup, session, 2 * threshold - forward)) / 2 < threshold) continue;
+      const survivor = Math.min(a, b);
+      const absorbed = Math.max(a, b);
+      store.items.moveStory(absorbed, survivor);
+      store.clusters.storyMoved(absorbed, survivor);
+      store.stories.markMerged(absorbed, survivor, now, storyVersion());
+      store.stories.refresh(survivor, pickRepresentative(store.items.members(survivor)), now, storyVersion());
+      merged++;
+    }
+    return merged;
+  });
+}

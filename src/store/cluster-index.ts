@@ -1,0 +1,308 @@
+import type Database from 'better-sqlite3';
+import { WindowCache, type CachedItem } from './window-cache.js';
+
+/** An indexed item as clustering compares it: where it lives, who published it, and its stored profile. */
+export interface IndexedItem {
+  itemId: number;
+  storyId: number;
+  feedId: number;
+  outlet: string;
+  publishedAt: number;
+  minhash: string;
+  /** The profile as stored (JSON text written by the dedup stage). */
+  profile: string;
+}
+
+/** An item stored before clustering state existed, to be indexed. */
+export interface UnindexedItem {
+  id: number;
+  storyId: number;
+  feedId: number;
+  outlet: string;
+  title: string;
+  summary: string;
+  publishedAt: number;
+}
+
+/** Where an entry of a feed ended up: what the evaluation scores. */
+export interface EntryStory {
+  feedId: number;
+  entryKey: string;
+  storyId: number;
+}
+
+/** What indexing an item stores. */
+export interface IndexEntry {
+  itemId: number;
+  storyId: number;
+  feedId: number;
+  outlet: string;
+  publishedAt: number;
+  minhash: string;
+  /** Distinct terms: postings and document frequencies. */
+  terms: readonly string[];
+  bands: readonly number[];
+  profile: string;
+}
+
+/** Most cached frequencies: bounds memory whatever the vocabulary. */
+const MAX_CACHED_TERMS = 100_000;
+
+interface ProfileRow {
+  itemId: number;
+  storyId: number;
+  feedId: number;
+  outlet: string;
+  publishedAt: number;
+  minhash: string;
+  terms: string;
+  bands: string;
+  profile: string;
+}
+
+/**
+ * The clustering state. Stored: item profiles and document frequencies (kept exact by triggers), and
+ * merge hints. In memory, rebuilt from the store on demand: the inverted index and MinHash band index over
+ * the active window, and a short-lived cache of document frequencies.
+ */
+export class ClusterIndex {
+  private readonly addProfileStmt;
+  private readonly addFrequenciesStmt;
+  private readonly addDocumentsStmt;
+  private readonly removeProfileStmt;
+  private readonly documentsStmt;
+  private readonly newestIdStmt;
+  private readonly newestPublishedStmt;
+  private readonly frequenciesStmt;
+  private readonly profilesInRangeStmt;
+  private readonly profilesStmt;
+  private readonly storyItemsStmt;
+  private readonly outletStmt;
+  private readonly addHintStmt;
+  private readonly takeHintsStmt;
+  private readonly unindexedStmt;
+  private readonly entryStoriesStmt;
+  private readonly backfilledStmt;
+  private readonly setBackfilledStmt;
+
+  private readonly window: WindowCache;
+  private readonly frequencyCache = new Map<string, number>();
+  /** Document frequencies of items indexed in this transaction, written by flush() in one statement. */
+  private pending = new Map<string, number>();
+  private pendingDocuments = 0;
+  /** What this connection last left in the store: a mismatch means another writer or a rollback. */
+  private expected = { documents: -1, newestId: -1 };
+
+  /** `windowMs` sizes the in-memory index: it keeps about two windows of published time behind the newest lookup. */
+  constructor(db: Database.Database, windowMs = 72 * 3_600_000) {
+    this.window = new WindowCache(2 * windowMs);
+    this.addProfileStmt = db.prepare(`INSERT INTO item_profiles (item_id, published_at, minhash, terms, bands, profile) VALUES (?, ?, ?, ?, ?, ?)`);
+    this.addFrequenciesStmt = db.prepare(`
+      INSERT INTO term_frequencies (term, df) SELECT key, value FROM json_each(?) WHERE true
+      ON CONFLICT (term) DO UPDATE SET df = df + excluded.df`);
+    this.addDocumentsStmt = db.prepare(`UPDATE meta SET value = CAST(value AS INTEGER) + ? WHERE key = 'dedup_documents'`);
+    this.removeProfileStmt = db.prepare(`DELETE FROM item_profiles WHERE item_id = ?`);
+    this.documentsStmt = db.prepare(`SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'dedup_documents'`).pluck();
+    this.newestIdStmt = db.prepare(`SELECT max(item_id) FROM item_profiles`).pluck();
+    this.newestPublishedStmt = db.prepare(`SELECT max(published_at) FROM item_profiles`).pluck();
+    this.frequenciesStmt = db.prepare(`SELECT term, df FROM term_frequencies WHERE term IN (SELECT value FROM json_each(?))`);
+    const columns = `p.item_id AS itemId, i.story_id AS storyId, i.feed_id AS feedId, f.outlet, p.published_at AS publishedAt, p.minhash, p.terms, p.bands, p.profile
+      FROM item_profiles p JOIN items i ON i.id = p.item_id JOIN feeds f ON f.id = i.feed_id`;
+    this.profilesInRangeStmt = db.prepare(`SELECT ${columns} WHERE p.published_at BETWEEN ? AND ?`);
+    this.profilesStmt = db.prepare(`SELECT ${columns} WHERE p.item_id IN (SELECT value FROM json_each(?))`);
+    this.storyItemsStmt = db.prepare(`
+      SELECT i.id FROM items i WHERE i.story_id = ? AND EXISTS (SELECT 1 FROM item_profiles p WHERE p.item_id = i.id)
+      ORDER BY i.published_at DESC, i.id DESC LIMIT ?`).pluck();
+    this.outletStmt = db.prepare(`SELECT outlet FROM feeds WHERE id = ?`).pluck();
+    this.addHintStmt = db.prepare(`INSERT OR IGNORE INTO story_merge_hints (story_id, other_id) VALUES (?, ?)`);
+    this.takeHintsStmt = db.prepare(`DELETE FROM story_merge_hints RETURNING story_id AS storyId, other_id AS otherId`);
+    this.unindexedStmt = db.prepare(`
+      SELECT i.id, i.story_id AS storyId, i.feed_id AS feedId, f.outlet, i.title, i.summary, i.published_at AS publishedAt
+      FROM items i JOIN feeds f ON f.id = i.feed_id
+      WHERE NOT EXISTS (SELECT 1 FROM item_profiles p WHERE p.item_id = i.id) ORDER BY i.published_at LIMIT ?`);
+    this.entryStoriesStmt = db.prepare(`SELECT feed_id AS feedId, entry_key AS entryKey, story_id AS storyId FROM items`);
+    this.backfilledStmt = db.prepare(`SELECT 1 FROM meta WHERE key = 'dedup_backfilled'`).pluck();
+    this.setBackfilledStmt = db.prepare(`INSERT OR IGNORE INTO meta (key, value) VALUES ('dedup_backfilled', '1')`);
+  }
+
+  /**
+   * Call at the start of each write transaction that clusters: drops what memory holds when the store
+   * changed behind it (another process wrote, a transaction rolled back, retention deleted).
+   */
+  begin(): void {
+    // Counts left by a transaction that rolled back are gone with its items.
+    this.pending = new Map();
+    this.pendingDocuments = 0;
+    const documents = this.documentCount();
+    const newestId = (this.newestIdStmt.get() as number | null) ?? 0;
+    if (documents !== this.expected.documents || newestId !== this.expected.newestId || this.frequencyCache.size > MAX_CACHED_TERMS) {
+      if (documents !== this.expected.documents || newestId !== this.expected.newestId) this.window.clear();
+      this.frequencyCache.clear();
+    }
+    this.expected = { documents, newestId };
+  }
+
+  /** Indexes an item; its document frequencies are written by flush(). `replace` for an item indexed before. */
+  add(entry: IndexEntry, replace = false): void {
+    if (replace) this.remove(entry.itemId);
+    for (const term of entry.terms) this.pending.set(term, (this.pending.get(term) ?? 0) + 1);
+    this.pendingDocuments++;
+    this.addProfileStmt.run(entry.itemId, entry.publishedAt, entry.minhash, JSON.stringify(entry.terms), JSON.stringify(entry.bands), entry.profile);
+    this.window.add({ ...entry });
+    this.expected = { documents: this.expected.documents + 1, newestId: Math.max(this.expected.newestId, entry.itemId) };
+  }
+
+  /** Writes the document frequencies of the items indexed since the last flush; call before the transaction ends. */
+  flush(): void {
+    if (this.pendingDocuments === 0) return;
+    this.addFrequenciesStmt.run(JSON.stringify(Object.fromEntries(this.pending)));
+    this.addDocumentsStmt.run(this.pendingDocuments);
+    // The cache mirrors the table: what was just added is added to it too.
+    for (const [term, count] of this.pending) {
+      const cached = this.frequencyCache.get(term);
+      if (cached !== undefined) this.frequencyCache.set(term, cached + count);
+    }
+    this.pending = new Map();
+    this.pendingDocuments = 0;
+  }
+
+  /** Takes an item out of the index (its document frequencies go down with it, by trigger). */
+  remove(itemId: number): void {
+    this.flush();
+    // The trigger takes the item's counts off; cached ones would be stale (edits are rare: start afresh).
+    this.frequencyCache.clear();
+    this.window.delete(itemId);
+    if (this.removeProfileStmt.run(itemId).changes > 0) this.expected = { ...this.expected, documents: this.expected.documents - 1 };
+  }
+
+  /** Number of indexed items: the N of inverse document frequency. */
+  documentCount(): number {
+    return ((this.documentsStmt.get() as number | undefined) ?? 0) + this.pendingDocuments;
+  }
+
+  /**
+   * Document frequencies of the given terms (unseen terms: 0) as stored, through a cache that mirrors the
+   * table (flush() adds to it, deletes drop it): a busy ingest reads the same common terms again and again.
+   * Counts of items indexed but not yet flushed are not included (TermStatistics counts a batch itself).
+   */
+  documentFrequencies(terms: readonly string[]): Map<string, number> {
+    const result = new Map<string, number>();
+    const missing: string[] = [];
+    for (const term of terms) {
+      const cached = this.frequencyCache.get(term);
+      if (cached === undefined) missing.push(term);
+      else result.set(term, cached);
+    }
+    if (missing.length > 0) {
+      for (const term of missing) result.set(term, 0);
+      for (const row of this.frequenciesStmt.all(JSON.stringify(missing)) as Array<{ term: string; df: number }>) result.set(row.term, row.df);
+      for (const term of missing) this.frequencyCache.set(term, result.get(term)!);
+    }
+    return result;
+  }
+
+  /** Items published within [from, to] sharing weighted terms with a query, best summed weight first. */
+  candidates(weights: ReadonlyMap<string, number>, from: number, to: number, limit: number, except: ReadonlySet<number> = new Set()): Array<{ itemId: number; score: number }> {
+    this.ensureWindow(from, to);
+    return this.window.match(weights, from, to, limit, except);
+  }
+
+  /** Items published within [from, to] sharing a MinHash band key, with their story, outlet and MinHash. */
+  bandMatches(bands: readonly number[], from: number, to: number): Array<{ itemId: number; storyId: number; outlet: string; minhash: string }> {
+    this.ensureWindow(from, to);
+    return this.window.bandMatches(bands, from, to).map((item) => ({ itemId: item.itemId, storyId: item.storyId, outlet: item.outlet, minhash: item.minhash }));
+  }
+
+  /** The indexed items among these ids, in the given order, with their current story and outlet. */
+  items(itemIds: readonly number[]): IndexedItem[] {
+    if (itemIds.length === 0) return [];
+    const missing = itemIds.filter((id) => !this.window.get(id));
+    const loaded = new Map(missing.length > 0 ? (this.profilesStmt.all(JSON.stringify(missing)) as ProfileRow[]).map((r) => [r.itemId, r]) : []);
+    const out: IndexedItem[] = [];
+    for (const id of itemIds) {
+      const row = this.window.get(id) ?? loaded.get(id);
+      if (row) out.push({ itemId: row.itemId, storyId: row.storyId, feedId: row.feedId, outlet: row.outlet, publishedAt: row.publishedAt, minhash: row.minhash, profile: row.profile });
+    }
+    return out;
+  }
+
+  /** Keeps the in-memory window right when every item of one story moves to another (call with items.moveStory). */
+  storyMoved(from: number, to: number): void {
+    this.window.moveStory(from, to);
+  }
+
+  /** A story's indexed items, newest first, at most `limit`. */
+  storyItems(storyId: number, limit: number): IndexedItem[] {
+    return this.items(this.storyItemsStmt.all(storyId, limit) as number[]);
+  }
+
+  /**
+   * A value derived from an item's profile (parsed, weighed), kept with the item while it is in the
+   * in-memory window and its MinHash unchanged; computed afresh otherwise.
+   */
+  derived<T>(item: Pick<IndexedItem, 'itemId' | 'minhash'>, make: () => T): T {
+    const cached = this.window.get(item.itemId);
+    if (!cached || cached.minhash !== item.minhash) return make();
+    if (cached.derived === undefined) cached.derived = make();
+    return cached.derived as T;
+  }
+
+  /** Number of items the in-memory window holds (for measuring memory). */
+  get windowSize(): number {
+    return this.window.size;
+  }
+
+  /** The outlet name of a feed. */
+  outletOf(feedId: number): string {
+    return (this.outletStmt.get(feedId) as string | undefined) ?? `feed:${feedId}`;
+  }
+
+  /** Notes that two stories may have become one, for the periodic merge. */
+  addMergeHint(storyId: number, otherId: number): void {
+    if (storyId !== otherId) this.addHintStmt.run(Math.min(storyId, otherId), Math.max(storyId, otherId));
+  }
+
+  /** Every pending merge hint, removed as it is read (ids may since have been merged: resolve them). */
+  takeMergeHints(): Array<{ storyId: number; otherId: number }> {
+    return this.takeHintsStmt.all() as Array<{ storyId: number; otherId: number }>;
+  }
+
+  /** Items stored before the clustering index existed (or never indexed), oldest first. */
+  unindexed(limit: number): UnindexedItem[] {
+    return this.unindexedStmt.all(limit) as UnindexedItem[];
+  }
+
+  /** True once every item stored before the clustering index existed has been indexed. */
+  backfilled(): boolean {
+    return this.backfilledStmt.get() !== undefined;
+  }
+
+  /** Records that no item is left to index (new items are indexed as they arrive). */
+  markBackfilled(): void {
+    this.setBackfilledStmt.run();
+  }
+
+  /** The story of every stored entry. */
+  entryStories(): EntryStory[] {
+    return this.entryStoriesStmt.all() as EntryStory[];
+  }
+
+  private ensureWindow(from: number, to: number): void {
+    if (this.window.covers(from, to)) return this.window.followWindow(from);
+    this.window.ensure(from, to, (this.newestPublishedStmt.get() as number | null) ?? Number.NEGATIVE_INFINITY, (a, b) => this.loadRange(a, b));
+  }
+
+  private loadRange(from: number, to: number): CachedItem[] {
+    return (this.profilesInRangeStmt.all(from, to) as ProfileRow[]).map((row) => ({
+      itemId: row.itemId,
+      storyId: row.storyId,
+      feedId: row.feedId,
+      outlet: row.outlet,
+      publishedAt: row.publishedAt,
+      minhash: row.minhash,
+      terms: JSON.parse(row.terms) as string[],
+      bands: JSON.parse(row.bands) as number[],
+      profile: row.profile,
+    }));
+  }
+}

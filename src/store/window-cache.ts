@@ -1,0 +1,236 @@
+/** An indexed item held in memory: what candidate lookup and scoring need without a query. */
+export interface CachedItem {
+  itemId: number;
+  storyId: number;
+  feedId: number;
+  outlet: string;
+  publishedAt: number;
+  minhash: string;
+  /** Distinct terms (postings). */
+  terms: readonly string[];
+  /** MinHash band keys (postings of the near-duplicate index). */
+  bands: readonly number[];
+  /** Profile JSON as stored. */
+  profile: string;
+  /** What clustering derived from the profile (parsed, weighed); dropped with the item. */
+  derived?: unknown;
+}
+
+/** An item's place in the postings: its time and id copied out, so a lookup touches nothing else. */
+class Slot {
+  readonly at: number;
+  readonly id: number;
+  /** Scratch space of match(): the query this score belongs to, and the score. */
+  query = 0;
+  score = 0.5;
+
+  constructor(readonly item: CachedItem) {
+    this.at = item.publishedAt;
+    this.id = item.itemId;
+  }
+}
+
+/**
+ * The inverted index (terms and MinHash bands) over one contiguous span of published time, held in
+ * memory and filled from the store on demand: lookups within the window cost no query. The span covers
+ * every indexed item published in it, or nothing; it never grows far beyond `maxSpanMs`, so memory
+ * follows the window, not the history.
+ */
+export class WindowCache {
+  private readonly slots = new Map<number, Slot>();
+  private postings = new Map<string, Slot[]>();
+  private bandPostings = new Map<number, Slot[]>();
+  private span: { from: number; to: number; open: boolean } | null = null;
+  private queries = 0;
+
+  constructor(private readonly maxSpanMs: number) {}
+
+  /** True when every indexed item published within [from, to] is in memory. */
+  covers(from: number, to: number): boolean {
+    return this.span !== null && this.span.from <= from && (this.span.open || to <= this.span.to);
+  }
+
+  /**
+   * Makes the span cover [from, to] with `load`, which returns the stored items published in a range.
+   * `newestStored` is the latest published time in the store: a span reaching it stays open to the
+   * future, since later items arrive through add(). When the window moves on, what lies more than the
+   * maximum span behind it goes; a jump elsewhere starts afresh.
+   */
+  ensure(from: number, to: number, newestStored: number, load: (from: number, to: number) => CachedItem[]): void {
+    const span = this.span;
+    if (span && from >= span.from && from <= span.to + 1 && !this.covers(from, to)) {
+      for (const item of load(span.to + 1, to)) this.put(item);
+      span.to = to;
+      span.open = to >= newestStored;
+    } else if (span && from < span.from && to >= span.from - 1 && (span.open || to <= span.to) && span.to - from <= this.maxSpanMs) {
+      for (const item of load(from, span.from - 1)) this.put(item);
+      span.from = from;
+    } else if (!this.covers(from, to)) {
+      this.clear();
+      for (const item of load(from, to)) this.put(item);
+      this.span = { from, to, open: to >= newestStored };
+    }
+    this.followWindow(from);
+  }
+
+  /** Memory follows the window: what lies more than the maximum span behind a query's start goes. */
+  followWindow(from: number): void {
+    if (this.span && from - this.span.from > this.maxSpanMs) this.evictBefore(from - this.maxSpanMs / 2);
+  }
+
+  /** Drops what lies before `before` (the window has moved on); the span starts there afterwards. */
+  evictBefore(before: number): void {
+    if (!this.span || before <= this.span.from) return;
+    for (const [id, slot] of this.slots) if (slot.item.publishedAt < before) this.slots.delete(id);
+    this.reindex();
+    if (before > this.span.to && !this.span.open) this.span = null;
+    else this.span.from = before;
+  }
+
+  /** Adds a newly indexed item if its time lies within the span (outside, it is loaded when needed). */
+  add(item: CachedItem): void {
+    if (this.span && item.publishedAt >= this.span.from && (this.span.open || item.publishedAt <= this.span.to)) this.put(item);
+  }
+
+  /** Forgets an item (edited or deleted). */
+  delete(itemId: number): void {
+    const slot = this.slots.get(itemId);
+    if (!slot) return;
+    this.slots.delete(itemId);
+    for (const term of slot.item.terms) unlink(this.postings, term, slot);
+    for (const band of slot.item.bands) unlink(this.bandPostings, band, slot);
+  }
+
+  /** Records that every item of one story now belongs to another (a merge). */
+  moveStory(from: number, to: number): void {
+    for (const slot of this.slots.values()) if (slot.item.storyId === from) slot.item.storyId = to;
+  }
+
+  /** Records an item's story (set when it was stored). */
+  setStory(itemId: number, storyId: number): void {
+    const slot = this.slots.get(itemId);
+    if (slot) slot.item.storyId = storyId;
+  }
+
+  /** Forgets everything (the database changed behind this cache). */
+  clear(): void {
+    this.slots.clear();
+    this.postings = new Map();
+    this.bandPostings = new Map();
+    this.span = null;
+  }
+
+  /** The cached item, if in memory. */
+  get(itemId: number): CachedItem | undefined {
+    return this.slots.get(itemId)?.item;
+  }
+
+  /** Number of items in memory. */
+  get size(): number {
+    return this.slots.size;
+  }
+
+  /** Items within [from, to] sharing weighted terms, best summed weight first (ties: lower id). */
+  match(weights: ReadonlyMap<string, number>, from: number, to: number, limit: number, except: ReadonlySet<number>): Array<{ itemId: number; score: number }> {
+    const query = ++this.queries;
+    const touched: Slot[] = [];
+    for (const [term, weight] of weights) {
+      const list = this.postings.get(term);
+      if (!list) continue;
+      for (let i = 0; i < list.length; i++) {
+        const slot = list[i]!;
+        const at = slot.at;
+        if (at < from || at > to) continue;
+        if (slot.query !== query) {
+          slot.query = query;
+          slot.score = 0;
+          touched.push(slot);
+        }
+        slot.score += weight;
+      }
+    }
+    return topSlots(except.size > 0 ? touched.filter((s) => !except.has(s.id)) : touched, limit).map((s) => ({ itemId: s.id, score: s.score }));
+  }
+
+  /** Items within [from, to] sharing any MinHash band key. */
+  bandMatches(bands: readonly number[], from: number, to: number): CachedItem[] {
+    const found = new Map<number, CachedItem>();
+    for (const band of bands) {
+      for (const slot of this.bandPostings.get(band) ?? []) {
+        const { item } = slot;
+        if (item.publishedAt >= from && item.publishedAt <= to) found.set(item.itemId, item);
+      }
+    }
+    return [...found.values()];
+  }
+
+  private put(item: CachedItem): void {
+    this.delete(item.itemId);
+    const slot = new Slot(item);
+    this.slots.set(item.itemId, slot);
+    for (const term of item.terms) link(this.postings, term, slot);
+    for (const band of item.bands) link(this.bandPostings, band, slot);
+  }
+
+  private reindex(): void {
+    const slots = [...this.slots.values()];
+    this.postings = new Map();
+    this.bandPostings = new Map();
+    for (const slot of slots) {
+      for (const term of slot.item.terms) link(this.postings, term, slot);
+      for (const band of slot.item.bands) link(this.bandPostings, band, slot);
+    }
+  }
+}
+
+function better(a: Slot, b: Slot): boolean {
+  return a.score > b.score || (a.score === b.score && a.id < b.id);
+}
+
+/** The `limit` best slots, best first, without sorting everything touched. */
+function topSlots(slots: Slot[], limit: number): Slot[] {
+  if (slots.length <= limit) return slots.sort((a, b) => (better(a, b) ? -1 : 1));
+  // A min-heap of the best so far: its root is the worst kept.
+  const heap: Slot[] = [];
+  const down = (i: number) => {
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let worst = i;
+      if (l < heap.length && better(heap[worst]!, heap[l]!)) worst = l;
+      if (r < heap.length && better(heap[worst]!, heap[r]!)) worst = r;
+      if (worst === i) return;
+      [heap[i], heap[worst]] = [heap[worst]!, heap[i]!];
+      i = worst;
+    }
+  };
+  for (const slot of slots) {
+    if (heap.length < limit) {
+      heap.push(slot);
+      for (let i = heap.length - 1; i > 0; ) {
+        const parent = (i - 1) >> 1;
+        if (!better(heap[parent]!, heap[i]!)) break;
+        [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+        i = parent;
+      }
+    } else if (better(slot, heap[0]!)) {
+      heap[0] = slot;
+      down(0);
+    }
+  }
+  return heap.sort((a, b) => (better(a, b) ? -1 : 1));
+}
+
+function link<K>(index: Map<K, Slot[]>, key: K, slot: Slot): void {
+  const list = index.get(key);
+  if (list) list.push(slot);
+  else index.set(key, [slot]);
+}
+
+function unlink<K>(index: Map<K, Slot[]>, key: K, slot: Slot): void {
+  const list = index.get(key);
+  if (!list) return;
+  const at = list.indexOf(slot);
+  if (at >= 0) list.splice(at, 1);
+  if (list.length === 0) index.delete(key);
+}

@@ -1,0 +1,236 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { configSchema } from '../src/config/config-schema.js';
+import type { EventSimilarity } from '../src/dedup/similarity.js';
+import { mergeConvergedStories } from '../src/ingest/merge-stories.js';
+import { storeEntries } from '../src/ingest/store-entries.js';
+import type { Entry } from '../src/ingest/entry.js';
+import { rssFeed, type TestItem } from './helpers/feed-builder.js';
+import { FixtureServer } from './helpers/fixture-server.js';
+import { startTestApp, type TestApp } from './helpers/test-app.js';
+import { openStore } from '../src/store/store.js';
+import { BACKGROUND, SAME_COUNTRY_OTHER_EVENTS, SEED_STORY, type FixtureItem } from './fixtures/dedup/seed-story.js';
+
+const NOW = Date.parse('2022-02-23T12:00:00Z');
+
+interface JsonFeedItem {
+  id: string;
+  title: string;
+  _newsmerge: { sources: Array<{ name: string; url: string | null; title: string }> };
+}
+
+function testItem(item: FixtureItem): TestItem {
+  return { title: item.title, link: item.link, guid: item.link, date: Date.parse(item.published), description: item.summary };
+}
+
+/** Serves each outlet's items as one RSS feed; returns the config entries. */
+function serveOutlets(server: FixtureServer, items: readonly FixtureItem[]): Array<{ url: string; title: string; tags: string[] }> {
+  const outlets = [...new Set(items.map((i) => i.outlet))];
+  return outlets.map((outlet) => {
+    const path = `/${encodeURIComponent(outlet)}.rss`;
+    server.routes.set(path, { headers: { 'content-type': 'application/rss+xml' }, body: rssFeed(items.filter((i) => i.outlet === outlet).map(testItem), { title: outlet }) });
+    return { url: server.url(path), title: outlet, tags: ['world'] };
+  });
+}
+
+function entryOf(item: FixtureItem): Entry {
+  return { guid: item.link, link: item.link, title: item.title, summary: item.summary, content: null, author: null, published: Date.parse(item.published), updated: null, categories: [], enclosure: null, image: null };
+}
+
+/** The stories of the world feed, as sets of outlet names keyed by the title of one of their items. */
+async function storiesOf(nm: TestApp): Promise<JsonFeedItem[]> {
+  const feed = await nm.json<{ items: JsonFeedItem[] }>('/topics/world.json?limit=100');
+  return feed.items;
+}
+
+function storyWith(stories: JsonFeedItem[], title: string): JsonFeedItem {
+  const found = stories.filter((s) => s._newsmerge.sources.some((src) => src.title === title));
+  expect(found, `one story holds "${title}"`).toHaveLength(1);
+  return found[0]!;
+}
+
+describe('the near-duplicate stage', () => {
+  it('joins wire copies by MinHash even when the same-event stage would not', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'newsmerge-dedup-'));
+    const store = openStore(dir);
+    try {
+      const dedup = configSchema.parse({ schedule: '*/5 * * * *', topics: { world: { title: 'World' } }, feeds: [] }).dedup;
+      const never: EventSimilarity = { score: (_item, candidates) => candidates.map(() => -20) };
+      const text = 'The central bank raised its main interest rate by half a percentage point to 4.5 percent on Thursday, the largest increase in two decades, and said further rises were likely as inflation stayed high.';
+      const outlets = ['One', 'Two', 'Three'];
+      store.feeds.sync(outlets.map((o) => ({ url: `https://${o}.example/feed`, outlet: o })), NOW);
+      const feeds = store.feeds.all();
+      const copy = (i: number, title: string, summary: string): Entry => ({ ...entryOf({ outlet: outlets[i]!, title, summary, link: `https://${outlets[i]}.example/rates`, published: '2022-02-17T10:00:00Z' }) });
+      store.write(() => storeEntries(store, [
+        { feedId: feeds[0]!.id, entries: [copy(0, 'Central bank raises rates by half a point to 4.5%', text)], fetchedAt: NOW, guidMode: 'guid' as const },
+        { feedId: feeds[1]!.id, entries: [copy(1, 'Central bank raises rates by half a point to 4.5% - wire', `${text} (wire)`)], fetchedAt: NOW, guidMode: 'guid' as const },
+        { feedId: feeds[2]!.id, entries: [copy(2, 'Eurovision entries announced', 'The broadcaster named the acts that will compete in the song contest in May.')], fetchedAt: NOW, guidMode: 'guid' as const },
+      ], dedup, NOW, { similarity: never }));
+      const stories = store.clusters.entryStories().map((e) => e.storyId);
+      expect(stories[0]).toBe(stories[1]);
+      expect(stories[2]).not.toBe(stories[0]);
+      // With the stage off, the same copies stay apart (the stage, not something else, joined them).
+      const off = { ...dedup, nearDuplicate: 0 };
+      store.write(() => storeEntries(store, [
+        { feedId: feeds[0]!.id, entries: [copy(0, 'Bank holds rates at 4.5%, signals a pause', text.replace('raised', 'held'))], fetchedAt: NOW, guidMode: 'guid' as const },
+        { feedId: feeds[1]!.id, entries: [copy(1, 'Bank holds rates at 4.5%, signals a pause - wire', `${text.replace('raised', 'held')} (wire)`)], fetchedAt: NOW, guidMode: 'guid' as const },
+      ].map((b, i) => ({ ...b, entries: b.entries.map((e) => ({ ...e, guid: `${e.guid}/hold${i}`, link: `${e.link}/hold` })) })), off, NOW, { similarity: never }));
+      const held = store.clusters.entryStories().filter((e) => e.entryKey.includes('/hold')).map((e) => e.storyId);
+      expect(held).toHaveLength(2);
+      expect(held[0]).not.toBe(held[1]);
+    } finally {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the cluster index', () => {
+  it('keeps document frequencies in SQLite right as items arrive, are edited and are pruned', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'newsmerge-dedup-'));
+    let store = openStore(dir);
+    try {
+      const dedup = configSchema.parse({ schedule: '*/5 * * * *', topics: { world: { title: 'World' } }, feeds: [] }).dedup;
+      store.feeds.sync([{ url: 'https://one.example/feed', outlet: 'One' }], NOW);
+      const feedId = store.feeds.all()[0]!.id;
+      const items = [...SEED_STORY, ...BACKGROUND].map((i) => ({ ...entryOf(i) }));
+      store.write(() => storeEntries(store, [{ feedId, entries: items, fetchedAt: NOW, guidMode: 'guid' as const }], dedup, NOW));
+      const df = (term: string) => store.clusters.documentFrequencies([term]).get(term);
+      expect(store.clusters.documentCount()).toBe(items.length);
+      expect(df('crimea')).toBe(3);
+      expect(df('troop')).toBe(3);
+      // An edit drops the old terms and counts the new ones.
+      const edited = { ...items[0]!, title: 'Kremlin statement', summary: 'No details were given.' };
+      store.write(() => storeEntries(store, [{ feedId, entries: [edited, ...items.slice(1)], fetchedAt: NOW + 1, guidMode: 'guid' as const }], dedup, NOW + 1));
+      // Reopened: the counts were stored, not only kept in memory.
+      store.close();
+      store = openStore(dir);
+      expect(df('crimea')).toBe(2);
+      const current = (term: string) => store.write(() => (store.clusters.begin(), df(term)));
+      expect(df('kremlin')).toBe(1);
+      // Retention deletes items; their counts go with them.
+      const pruned = store.write(() => store.items.pruneOlderThan(NOW + 10, 0));
+      expect(pruned.deleted).toBe(items.length);
+      expect(store.clusters.documentCount()).toBe(0);
+      expect(current('crimea')).toBe(0);
+    } finally {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('same-event clustering through the poller', () => {
+  let outlets: FixtureServer;
+  let nm: TestApp | null = null;
+
+  beforeEach(async () => {
+    outlets = await new FixtureServer().start();
+  });
+
+  afterEach(async () => {
+    await nm?.close();
+    nm = null;
+    await outlets.close();
+  });
+
+  it('makes one story of the seed event told in three outlets\' words, and keeps other events apart', async () => {
+    nm = await startTestApp({ feeds: serveOutlets(outlets, [...SEED_STORY, ...SAME_COUNTRY_OTHER_EVENTS, ...BACKGROUND]), now: NOW });
+    await nm.pollAll();
+    const stories = await storiesOf(nm);
+    const seed = storyWith(stories, SEED_STORY[0]!.title);
+    expect(seed._newsmerge.sources.map((s) => s.title).sort()).toEqual(SEED_STORY.map((i) => i.title).sort());
+    expect(seed._newsmerge.sources.map((s) => s.name).sort()).toEqual(['AP', 'Reuters', 'The Hill']);
+    // Two events about Russia on one day, from two outlets: two stories.
+    const [bank, fine] = SAME_COUNTRY_OTHER_EVENTS.map((i) => storyWith(stories, i.title));
+    expect(bank!.id).not.toBe(fine!.id);
+    expect(bank!._newsmerge.sources).toHaveLength(1);
+    expect(fine!._newsmerge.sources).toHaveLength(1);
+    expect(stories).toHaveLength(1 + SAME_COUNTRY_OTHER_EVENTS.length + BACKGROUND.length);
+  });
+
+  it('makes one story of a wire copy that five outlets carry with small edits', async () => {
+    const wire = 'Russian forces begin returning to garrisons after drills, defence ministry says';
+    const text = "Russia's defence ministry said on Wednesday that units of the Southern and Western military districts had completed their drills and begun returning to their garrisons by rail and road, and showed tanks crossing the bridge from Crimea.";
+    const copies: FixtureItem[] = [
+      { outlet: 'Daily Planet', title: wire, summary: text },
+      { outlet: 'Capital Post', title: `${wire} - wire report`, summary: `${text} (Reporting by the wire desk)` },
+      { outlet: 'Morning Ledger', title: wire.replace('defence', 'defense'), summary: text.replace(/defence/g, 'defense') },
+      { outlet: 'Harbour Times', title: `UPDATE: ${wire}`, summary: `MOSCOW - ${text}` },
+      { outlet: 'Valley Courier', title: wire, summary: text.replace('on Wednesday ', '') },
+    ].map((c, i) => ({ ...c, link: `https://${c.outlet.replace(/\s/g, '').toLowerCase()}.example/world/${i}/russia-garrisons`, published: `2022-02-16T1${i}:05:00Z` }));
+    nm = await startTestApp({ feeds: serveOutlets(outlets, [...copies, ...BACKGROUND]), now: NOW });
+    await nm.pollAll();
+    const stories = await storiesOf(nm);
+    const story = storyWith(stories, copies[0]!.title);
+    expect(story._newsmerge.sources.map((s) => s.name).sort()).toEqual(copies.map((c) => c.outlet).sort());
+    expect(stories).toHaveLength(1 + BACKGROUND.length);
+  });
+
+  it('keeps an item edited after it was merged in its story, and keeps every story and id across a restart', async () => {
+    const items = [...SEED_STORY, ...BACKGROUND];
+    const feeds = serveOutlets(outlets, items);
+    nm = await startTestApp({ feeds, now: NOW });
+    await nm.pollAll();
+    const before = await storiesOf(nm);
+    const seedId = storyWith(before, SEED_STORY[0]!.title).id;
+
+    // The Hill rewrites its headline and summary entirely: the item keeps its story.
+    const hill = { ...SEED_STORY[0]!, title: 'Live: Kremlin statement on military drills', summary: 'This page is updated as the day goes on.' };
+    serveOutlets(outlets, items.map((i) => (i === SEED_STORY[0] ? hill : i)));
+    nm.clock.now += 3_600_000;
+    expect((await nm.pollAll()).updatedItems).toBe(1);
+    const edited = await storiesOf(nm);
+    expect(storyWith(edited, hill.title).id).toBe(seedId);
+    expect(edited.map((s) => s.id).sort()).toEqual(before.map((s) => s.id).sort());
+
+    // Restart on the same data directory: same stories, same ids; a new outlet's report still joins.
+    const { dataDir } = nm;
+    await nm.close({ keepData: true });
+    const late: FixtureItem = {
+      outlet: 'Kyiv Independent',
+      title: 'Russia claims more troops are leaving Crimea, NATO sees no pullback',
+      summary: "Russia's defence ministry said more troops were returning to their bases and showed tanks leaving Crimea, but NATO chief Jens Stoltenberg said there was no sign of a pullback from Ukraine's border.",
+      link: 'https://kyivindependent.example/russia-claims-troops-leaving-crimea',
+      published: '2022-02-16T19:00:00Z',
+    };
+    nm = await startTestApp({ feeds: [...feeds, ...serveOutlets(outlets, [late])], now: NOW + 2 * 3_600_000, dataDir });
+    expect((await storiesOf(nm)).map((s) => s.id).sort()).toEqual(before.map((s) => s.id).sort());
+    await nm.pollAll();
+    const after = await storiesOf(nm);
+    expect(storyWith(after, late.title).id).toBe(seedId);
+    expect(after).toHaveLength(before.length);
+  });
+
+  it('merges stories that have become one into the older id, and redirects the other', async () => {
+    nm = await startTestApp({ feeds: serveOutlets(outlets, BACKGROUND), now: NOW });
+    await nm.pollAll();
+    const { store } = nm.app;
+    const dedup = configSchema.parse({ schedule: '*/5 * * * *', topics: { world: { title: 'World' } }, feeds: [] }).dedup;
+    // A backend that finds every candidate just short of joining: each seed item starts its own story, and
+    // the periodic merge is told the stories may be one.
+    const unsure: EventSimilarity = { score: (_item, candidates) => candidates.map(() => Math.log(0.55 / 0.45)) };
+    // BACKGROUND comes from the same three outlets: their feeds are registered.
+    const feedIds = new Map(store.feeds.all().map((f) => [f.outlet, f.id]));
+    // Each outlet's item in a batch of its own, oldest first, as a first poll could bring them.
+    for (const item of [...SEED_STORY].sort((a, b) => a.published.localeCompare(b.published))) {
+      store.write(() => storeEntries(store, [{ feedId: feedIds.get(item.outlet)!, entries: [entryOf(item)], fetchedAt: NOW, guidMode: 'guid' as const }], dedup, NOW, { similarity: unsure }));
+    }
+    const storyOf = (item: FixtureItem) => store.clusters.entryStories().find((e) => e.entryKey === `g:${item.link}`)!.storyId;
+    const separate = SEED_STORY.map(storyOf);
+    expect(new Set(separate).size).toBe(3);
+
+    expect(mergeConvergedStories(store, dedup, NOW)).toBe(2);
+    const oldest = Math.min(...separate);
+    for (const item of SEED_STORY) expect(storyOf(item)).toBe(oldest);
+    for (const id of separate.filter((id) => id !== oldest)) {
+      expect(store.stories.resolve(id)).toBe(oldest);
+      const res = await nm.get(`/stories/${id}`, { redirect: 'manual' });
+      expect(res.status).toBe(301);
+      expect(res.headers.get('location')).toMatch(new RegExp(`/stories/${oldest}$`));
+    }
+    expect(mergeConvergedStories(store, dedup, NOW)).toBe(0);
+  });
+});

@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import { chooseStory, isCommonTerm, queryTerms, storySupport } from '../src/dedup/choose-story.js';
+import { DEFAULT_PAIR_MODEL } from '../src/dedup/default-pair-model.js';
+import { fitBoostedTrees } from '../src/dedup/fit-boosted-trees.js';
+import { profileItem, profileTerms } from '../src/dedup/item-profile.js';
+import { estimatedJaccard, minhash, minhashBands, shingles } from '../src/dedup/minhash.js';
+import { pairLogit, sigmoid } from '../src/dedup/pair-model.js';
+import { LexicalSimilarity, MODEL_FEATURES, type ComparedItem } from '../src/dedup/similarity.js';
+import { cosine, fixedTermWeights, sparseVector, termId } from '../src/dedup/term-vector.js';
+import { TermStatistics } from '../src/dedup/term-statistics.js';
+import { terms } from '../src/dedup/tokenize.js';
+import { WindowCache, type CachedItem } from '../src/store/window-cache.js';
+
+const words = (text: string) => text.toLowerCase().split(/\s+/);
+
+describe('tokenizing', () => {
+  it('stems, drops stop words and newsroom boilerplate, keeps numbers and acronyms whole', () => {
+    expect(terms("Russia's defence ministry said 150,000 troops were returning to the U.S. bases")).toEqual(['russia', 'defenc', 'ministri', '#150000', 'troop', 'return', 'us', 'base']);
+    expect(terms('The WHO says: it is what it is')).toEqual(['who']);
+  });
+
+  it('finds names by their capitals, but not in a Title Case headline unless the lede writes them so', () => {
+    const sentence = profileItem('Trump meets Kim in Hanoi as talks stall', 'Donald Trump and Kim Jong Un met again in Vietnam on Wednesday.');
+    expect(sentence.names).toEqual(expect.arrayContaining(['trump', 'kim', 'jong', 'vietnam', 'hanoi']));
+    const titleCase = profileItem('Trump Takes Step To Ban Bump Stocks', 'The move follows the Florida school shooting, Trump said.');
+    expect(titleCase.names).toContain('trump');
+    expect(titleCase.names).not.toContain('bump');
+    expect(titleCase.numbers).toEqual([]);
+    expect(profileItem('Fed raises rates by 0.75 points', 'The Federal Reserve raised rates to 3.25%.').numbers).toEqual(['#0.75', '#3.25']);
+  });
+});
+
+describe('MinHash', () => {
+  const text = 'the central bank raised its main interest rate by half a point on thursday the largest rise in two decades and said more would follow';
+
+  it('estimates word-pair overlap: high for a lightly edited copy, low for another report', () => {
+    const a = minhash(shingles(words(text)));
+    const copy = minhash(shingles(words(`${text} reporting by the wire desk`)));
+    const other = minhash(shingles(words('the central bank held its main interest rate on thursday saying inflation had eased faster than it expected')));
+    expect(estimatedJaccard(a, a)).toBe(1);
+    expect(estimatedJaccard(a, copy)).toBeGreaterThan(0.7);
+    expect(estimatedJaccard(a, other)).toBeLessThan(0.35);
+  });
+
+  it('gives a copy a shared band key, so the index finds it without a scan', () => {
+    const a = minhashBands(minhash(shingles(words(text))));
+    const copy = minhashBands(minhash(shingles(words(`update: ${text}`))));
+    expect(a).toHaveLength(16);
+    expect(a.some((band) => copy.includes(band))).toBe(true);
+    expect(minhashBands(minhash(shingles(words('a different event entirely about football transfers in summer'))))).not.toEqual(expect.arrayContaining([a[0]]));
+  });
+});
+
+describe('term weighting', () => {
+  it('computes cosines over sparse vectors merged by term id', () => {
+    const a = sparseVector([[termId('russia'), 1], [termId('troop'), 2]]);
+    const b = sparseVector([[termId('troop'), 2], [termId('russia'), 1]]);
+    const c = sparseVector([[termId('bank'), 3]]);
+    expect(cosine(a, b)).toBeCloseTo(1, 10);
+    expect(cosine(a, c)).toBe(0);
+  });
+
+  it('counts a batch\'s own items in its document frequencies before any is clustered', () => {
+    const stored = new Map([['russia', 10]]);
+    const stats = new TermStatistics(100, (ts) => new Map(ts.filter((t) => stored.has(t)).map((t) => [t, stored.get(t)!])), [['russia', 'troop'], ['troop']]);
+    expect(stats.documentCount).toBe(102);
+    expect(stats.df('russia')).toBe(11);
+    expect(stats.df('troop')).toBe(2);
+    expect(stats.idf('troop')).toBeGreaterThan(stats.idf('russia'));
+    expect(isCommonTerm(11, 102)).toBe(false);
+    expect(isCommonTerm(20, 300)).toBe(true);
+    expect([...queryTerms(['troop', 'russia', 'troop'], stats.idf, 1).keys()]).toEqual(['troop']);
+  });
+});
+
+describe('choosing a story', () => {
+  const logit = (p: number) => Math.log(p / (1 - p));
+
+  it('averages over a story\'s candidate items: one look-alike does not pull an item in', () => {
+    const support = storySupport([
+      { storyId: 7, logit: logit(0.95), sameOutlet: false },
+      { storyId: 7, logit: logit(0.15), sameOutlet: false },
+      { storyId: 9, logit: logit(0.7), sameOutlet: false },
+    ], 3);
+    expect(support.map((s) => s.storyId)).toEqual([9, 7]);
+    expect(support[1]!.probability).toBeCloseTo(0.55, 10);
+  });
+
+  it('penalizes a pair from one outlet without vetoing it', () => {
+    const rules = { threshold: 0.6, sameOutletPenalty: 3 };
+    expect(chooseStory([{ storyId: 1, logit: logit(0.9), sameOutlet: true }], rules)).toBeNull();
+    expect(chooseStory([{ storyId: 1, logit: logit(0.9), sameOutlet: false }], rules)).toBe(1);
+    expect(chooseStory([{ storyId: 1, logit: 8, sameOutlet: true }], rules)).toBe(1);
+  });
+});
+
+describe('the pair model', () => {
+  it('learns a separable problem and scores the same features the same way every time', () => {
+    const examples = Array.from({ length: 400 }, (_, i) => {
+      const x = (i % 20) / 20;
+      const y = Math.floor(i / 20) / 20;
+      return { features: [x, y], label: (x + y > 1 ? 1 : 0) as 0 | 1 };
+    });
+    const model = fitBoostedTrees(examples, ['x', 'y'], { trees: 40, depth: 2, learningRate: 0.3, bins: 16, minLeafWeight: 1, l2: 1 });
+    expect(fitBoostedTrees(examples, ['x', 'y'], { trees: 40, depth: 2, learningRate: 0.3, bins: 16, minLeafWeight: 1, l2: 1 })).toEqual(model);
+    const accuracy = examples.filter((e) => (sigmoid(pairLogit(model, e.features)) >= 0.5 ? 1 : 0) === e.label).length / examples.length;
+    expect(accuracy).toBeGreaterThan(0.95);
+  });
+
+  it('ships weights for the features the ingest path computes, and ranks the same event above another', () => {
+    expect(DEFAULT_PAIR_MODEL.features).toEqual(MODEL_FEATURES);
+    const docs = [
+      profileItem('Russia pulls back some troops, releases footage of tanks leaving Crimea', 'Russia said it was pulling back more troops from near Ukraine and showed tanks leaving Crimea.'),
+      profileItem('Russia says it is returning more troops to bases', "Russia's defense ministry said more units were returning to bases and released video of tanks leaving Crimea."),
+      profileItem("Russia's central bank raises key interest rate to 9.5%", "Russia's central bank raised its key rate by 100 basis points to 9.5% as inflation climbed."),
+    ];
+    const df = new Map<string, number>();
+    for (const d of docs) for (const t of profileTerms(d)) df.set(t, (df.get(t) ?? 0) + 1);
+    // A collection of a few thousand documents in which these terms are as rare as they are here.
+    const weights = fixedTermWeights(new Map([...df].map(([t, n]) => [t, n * 40])), 4000);
+    const at = Date.parse('2022-02-16T12:00:00Z');
+    const item = (profile: (typeof docs)[number], hours: number): ComparedItem => ({ profile, publishedAt: at + hours * 3_600_000, outlet: `o${hours}` });
+    const [same, other] = new LexicalSimilarity(DEFAULT_PAIR_MODEL).score(item(docs[0]!, 0), [item(docs[1]!, 3), item(docs[2]!, 2)], weights);
+    expect(same!).toBeGreaterThan(other!);
+    expect(sigmoid(other!)).toBeLessThan(0.1);
+  });
+});
+
+describe('the in-memory window index', () => {
+  const cached = (itemId: number, publishedAt: number, terms: string[]): CachedItem => ({ itemId, storyId: itemId, feedId: 1, outlet: 'o', publishedAt, minhash: '', terms, bands: [itemId], profile: '{}' });
+
+  it('loads the span it is asked for, matches within the window only, and forgets what the window left behind', () => {
+    const stored = [cached(1, 0, ['troop', 'crimea']), cached(2, 50, ['troop']), cached(3, 100, ['crimea', 'bank']), cached(4, 1_000, ['troop'])];
+    const loads: Array<[number, number]> = [];
+    const window = new WindowCache(300);
+    const load = (from: number, to: number) => {
+      loads.push([from, to]);
+      return stored.filter((i) => i.publishedAt >= from && i.publishedAt <= to);
+    };
+    window.ensure(0, 200, 1_000, load);
+    expect(window.match(new Map([['troop', 2], ['crimea', 1]]), 0, 200, 10, new Set()).map((m) => [m.itemId, m.score])).toEqual([[1, 3], [2, 2], [3, 1]]);
+    expect(window.match(new Map([['troop', 1]]), 40, 200, 10, new Set([2]))).toEqual([]);
+    window.ensure(100, 250, 1_000, load);
+    expect(loads).toEqual([[0, 200], [201, 250]]);
+    window.ensure(900, 1_100, 1_000, load);
+    expect(window.size).toBe(1);
+    expect(window.match(new Map([['troop', 1]]), 900, 1_100, 10, new Set()).map((m) => m.itemId)).toEqual([4]);
+    expect(window.bandMatches([4, 1], 0, 2_000).map((i) => i.itemId)).toEqual([4]);
+  });
+});
