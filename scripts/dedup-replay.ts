@@ -111,7 +111,9 @@ export function replay(items: readonly LabeledItem[], options: ReplayOptions): R
     for (const { groups, at, mergeAfter } of batches) {
       const batch: FeedEntries[] = [...groups].map(([source, list]) => ({ feedId: feedIds.get(source)!, entries: list.map(entryOf), fetchedAt: at, guidMode: 'guid' }));
       store.write(() => storeEntries(store, batch, options.dedup, at, { similarity: options.similarity }));
-      if (mergeAfter) merged += mergeConvergedStories(store, options.dedup, at, options.similarity);
+      if (mergeAfter) {
+        for (let pass = { merged: 0, done: false }; !pass.done; merged += pass.merged) pass = mergeConvergedStories(store, options.dedup, at, options.similarity);
+      }
       const before = stored;
       stored += batch.reduce((n, b) => n + b.entries.length, 0);
       if (Math.floor(stored / 10_000) > Math.floor(before / 10_000)) rssMbAt[Math.floor(stored / 10_000) * 10_000] = Math.round(process.memoryUsage().rss / 2 ** 20);

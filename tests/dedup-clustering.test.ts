@@ -222,7 +222,7 @@ describe('same-event clustering through the poller', () => {
     const separate = SEED_STORY.map(storyOf);
     expect(new Set(separate).size).toBe(3);
 
-    expect(mergeConvergedStories(store, dedup, NOW)).toBe(2);
+    expect(mergeConvergedStories(store, dedup, NOW)).toEqual({ merged: 2, done: true });
     const oldest = Math.min(...separate);
     for (const item of SEED_STORY) expect(storyOf(item)).toBe(oldest);
     for (const id of separate.filter((id) => id !== oldest)) {
@@ -231,6 +231,6 @@ describe('same-event clustering through the poller', () => {
       expect(res.status).toBe(301);
       expect(res.headers.get('location')).toMatch(new RegExp(`/stories/${oldest}$`));
     }
-    expect(mergeConvergedStories(store, dedup, NOW)).toBe(0);
+    expect(mergeConvergedStories(store, dedup, NOW)).toEqual({ merged: 0, done: true });
   });
 });

@@ -7,8 +7,8 @@ import type { Store } from '../store/store.js';
 import { comparedItems, indexEntry, supportFor, type ClusterSession } from './assign-story.js';
 import { defaultSimilarity } from './store-entries.js';
 
-/** Items stored before clustering existed that one pass indexes (an upgrade catches up over a few cycles). */
-const BACKLOG_PER_PASS = 2_000;
+/** Items stored before clustering existed that one pass indexes (an upgrade catches up over a few passes). */
+const BACKLOG_PER_PASS = 500;
 /** How many of a story's newest items speak for it when stories are compared. */
 const SPOKESPERSONS = 4;
 
@@ -33,15 +33,27 @@ function link(store: Store, from: number, to: number, dedup: DedupConfig, sessio
   return total / compared.length;
 }
 
-/** Indexes items stored before the clustering index existed, a bounded number per pass. */
-function indexBacklog(store: Store): void {
-  if (store.clusters.backfilled()) return;
+/** Indexes items stored before the clustering index existed, a bounded number per pass; true when none is left. */
+function indexBacklog(store: Store): boolean {
+  if (store.clusters.backfilled()) return true;
   const items = store.clusters.unindexed(BACKLOG_PER_PASS);
   for (const item of items) {
     store.clusters.add(indexEntry({ itemId: item.id, storyId: item.storyId, feedId: item.feedId, outlet: item.outlet }, profileItem(item.title, item.summary), item.publishedAt));
   }
   if (items.length < BACKLOG_PER_PASS) store.clusters.markBackfilled();
+  return items.length < BACKLOG_PER_PASS;
 }
+
+/** What one merge pass did. */
+export interface MergePass {
+  /** Stories merged away. */
+  merged: number;
+  /** False when hints (or unindexed items) are left for another pass. */
+  done: boolean;
+}
+
+/** Merge hints one pass checks at most: bounds how long one transaction holds the event loop. */
+export const MERGE_HINTS_PER_PASS = 100;
 
 /**
  * Merges stories that have become one. Items arriving out of order (a first poll, outlet by outlet) can
@@ -49,15 +61,16 @@ function indexBacklog(store: Store): void {
  * item finds two stories plausible, and this pass merges those whose link, averaged over both directions,
  * reaches the merge threshold (one direction alone can be low when one story is a single off-angle item).
  * The survivor keeps the older id; the other is marked merged into it (its /stories/:id
- * redirects). One transaction; returns how many stories were merged away.
+ * redirects). One transaction over at most `maxHints` hints: call again while it is not done.
  */
-export function mergeConvergedStories(store: Store, dedup: DedupConfig, now: number, similarity: EventSimilarity = defaultSimilarity()): number {
+export function mergeConvergedStories(store: Store, dedup: DedupConfig, now: number, similarity: EventSimilarity = defaultSimilarity(), maxHints = MERGE_HINTS_PER_PASS): MergePass {
   return store.write(() => {
     store.clusters.begin();
-    indexBacklog(store);
+    const indexed = indexBacklog(store);
     store.clusters.flush();
-    const hints = store.clusters.takeMergeHints();
-    if (hints.length === 0) return 0;
+    const hints = store.clusters.takeMergeHints(maxHints);
+    const done = indexed && hints.length < maxHints;
+    if (hints.length === 0) return { merged: 0, done };
     const session: ClusterSession = {
       similarity,
       terms: new TermStatistics(store.clusters.documentCount(), (terms) => store.clusters.documentFrequencies(terms)),
@@ -80,6 +93,6 @@ export function mergeConvergedStories(store: Store, dedup: DedupConfig, now: num
       store.stories.refresh(survivor, pickRepresentative(store.items.members(survivor)), now, storyVersion());
       merged++;
     }
-    return merged;
+    return { merged, done };
   });
 }

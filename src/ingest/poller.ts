@@ -172,7 +172,7 @@ export class Poller {
       options.onProgress?.(++done, selected.length);
     });
     await writer.drain();
-    if (!options.url) this.maintain(report);
+    if (!options.url) await this.maintain(report);
     report.durationMs = now() - report.startedAt;
     this.deps.observer?.cycle(report);
     const { failures, ...counts } = report;
@@ -181,11 +181,17 @@ export class Poller {
   }
 
   /** Housekeeping after a cycle: merging stories that have become one, then retention. A failure is logged, never thrown. */
-  private maintain(report: CycleReport): void {
+  private async maintain(report: CycleReport): Promise<void> {
     const { store, config, now, logger } = this.deps;
     const cfg = config();
     try {
-      report.storiesMerged += mergeConvergedStories(store, cfg.dedup, now());
+      // Pass by pass, yielding between them, so that requests are served while many hints are checked.
+      for (;;) {
+        const pass = mergeConvergedStories(store, cfg.dedup, now());
+        report.storiesMerged += pass.merged;
+        if (pass.done || this.abort.signal.aborted) break;
+        await new Promise((r) => setImmediate(r));
+      }
     } catch (err) {
       logger.error({ err }, 'story merge pass failed');
     }

@@ -47,6 +47,11 @@ export interface IndexEntry {
 
 /** Most cached frequencies: bounds memory whatever the vocabulary. */
 const MAX_CACHED_TERMS = 100_000;
+/**
+ * Most items that keep a derived (parsed and weighed) form: about 6 KB each. A busy window holds tens of
+ * thousands of items; the ones compared lately keep theirs, the others are derived again when needed.
+ */
+const MAX_DERIVED = 6_000;
 
 interface ProfileRow {
   itemId: number;
@@ -87,6 +92,8 @@ export class ClusterIndex {
 
   private readonly window: WindowCache;
   private readonly frequencyCache = new Map<string, number>();
+  /** Items holding a derived form, oldest first (a Set keeps insertion order). */
+  private readonly derivedOrder = new Set<CachedItem>();
   /** Document frequencies of items indexed in this transaction, written by flush() in one statement. */
   private pending = new Map<string, number>();
   private pendingDocuments = 0;
@@ -115,7 +122,9 @@ export class ClusterIndex {
       ORDER BY i.published_at DESC, i.id DESC LIMIT ?`).pluck();
     this.outletStmt = db.prepare(`SELECT outlet FROM feeds WHERE id = ?`).pluck();
     this.addHintStmt = db.prepare(`INSERT OR IGNORE INTO story_merge_hints (story_id, other_id) VALUES (?, ?)`);
-    this.takeHintsStmt = db.prepare(`DELETE FROM story_merge_hints RETURNING story_id AS storyId, other_id AS otherId`);
+    this.takeHintsStmt = db.prepare(`
+      DELETE FROM story_merge_hints WHERE (story_id, other_id) IN (SELECT story_id, other_id FROM story_merge_hints ORDER BY story_id, other_id LIMIT ?)
+      RETURNING story_id AS storyId, other_id AS otherId`);
     this.unindexedStmt = db.prepare(`
       SELECT i.id, i.story_id AS storyId, i.feed_id AS feedId, f.outlet, i.title, i.summary, i.published_at AS publishedAt
       FROM items i JOIN feeds f ON f.id = i.feed_id
@@ -136,7 +145,10 @@ export class ClusterIndex {
     const documents = this.documentCount();
     const newestId = (this.newestIdStmt.get() as number | null) ?? 0;
     if (documents !== this.expected.documents || newestId !== this.expected.newestId || this.frequencyCache.size > MAX_CACHED_TERMS) {
-      if (documents !== this.expected.documents || newestId !== this.expected.newestId) this.window.clear();
+      if (documents !== this.expected.documents || newestId !== this.expected.newestId) {
+        this.window.clear();
+        this.derivedOrder.clear();
+      }
       this.frequencyCache.clear();
     }
     this.expected = { documents, newestId };
@@ -243,7 +255,17 @@ export class ClusterIndex {
   derived<T>(item: Pick<IndexedItem, 'itemId' | 'minhash'>, make: () => T): T {
     const cached = this.window.get(item.itemId);
     if (!cached || cached.minhash !== item.minhash) return make();
-    if (cached.derived === undefined) cached.derived = make();
+    if (cached.derived === undefined) {
+      cached.derived = make();
+      if (this.derivedOrder.size >= MAX_DERIVED) {
+        const [oldest] = this.derivedOrder;
+        oldest!.derived = undefined;
+        this.derivedOrder.delete(oldest!);
+      }
+    } else {
+      this.derivedOrder.delete(cached);
+    }
+    this.derivedOrder.add(cached);
     return cached.derived as T;
   }
 
@@ -262,9 +284,9 @@ export class ClusterIndex {
     if (storyId !== otherId) this.addHintStmt.run(Math.min(storyId, otherId), Math.max(storyId, otherId));
   }
 
-  /** Every pending merge hint, removed as it is read (ids may since have been merged: resolve them). */
-  takeMergeHints(): Array<{ storyId: number; otherId: number }> {
-    return this.takeHintsStmt.all() as Array<{ storyId: number; otherId: number }>;
+  /** Up to `limit` pending merge hints, oldest stories first, removed as they are read (ids may since have been merged: resolve them). */
+  takeMergeHints(limit: number): Array<{ storyId: number; otherId: number }> {
+    return this.takeHintsStmt.all(limit) as Array<{ storyId: number; otherId: number }>;
   }
 
   /** Items stored before the clustering index existed (or never indexed), oldest first. */

@@ -16,6 +16,13 @@ export interface CachedItem {
   derived?: unknown;
 }
 
+/**
+ * Postings of one term looked at per query, newest first. A term in more items than this within the window
+ * says little about which story an item belongs to, and scanning it whole would make each lookup cost
+ * grow with the window (a busy window holds tens of thousands of items).
+ */
+const MAX_POSTINGS_SCANNED = 400;
+
 /** An item's place in the postings: its time and id copied out, so a lookup touches nothing else. */
 class Slot {
   readonly at: number;
@@ -137,7 +144,7 @@ export class WindowCache {
     for (const [term, weight] of weights) {
       const list = this.postings.get(term);
       if (!list) continue;
-      for (let i = 0; i < list.length; i++) {
+      for (let i = list.length - 1, end = Math.max(0, list.length - MAX_POSTINGS_SCANNED); i >= end; i--) {
         const slot = list[i]!;
         const at = slot.at;
         if (at < from || at > to) continue;
