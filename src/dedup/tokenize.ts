@@ -14,8 +14,24 @@ export interface Word {
 const WORD = /[\p{L}\p{N}]+(?:[.,'’][\p{L}\p{N}]+)*|[.!?:;]/gu;
 const NUMERIC = /^\p{N}[\p{N}.,]*$/u;
 
+/**
+ * Terms of words seen lately. termOf is pure and news reuses a small vocabulary, so memoizing it is safe
+ * and spares the stemmer most calls; the bound keeps a vocabulary that never repeats from growing it.
+ */
+const recentTerms = new Map<string, string | null>();
+const MAX_RECENT_TERMS = 50_000;
+
 /** The stemmed term of one lowercased word, or null when it carries no meaning of its own. */
 export function termOf(lower: string): string | null {
+  const known = recentTerms.get(lower);
+  if (known !== undefined) return known;
+  if (recentTerms.size >= MAX_RECENT_TERMS) recentTerms.clear();
+  const term = computeTerm(lower);
+  recentTerms.set(lower, term);
+  return term;
+}
+
+function computeTerm(lower: string): string | null {
   if (NUMERIC.test(lower)) {
     const digits = lower.replace(/,(?=\d{3}\b)/g, '').replace(/\.0+$/, '');
     return `#${digits}`;

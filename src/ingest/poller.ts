@@ -39,7 +39,7 @@ export interface CycleOptions {
 }
 
 /** New items written per transaction at most: bounds how long one write holds the event loop. */
-const MAX_BATCH_ITEMS = 250;
+const MAX_BATCH_ITEMS = 100;
 
 /** Receives what the poller did, for metrics; must not throw. */
 export interface PollObserver {

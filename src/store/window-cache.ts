@@ -21,7 +21,7 @@ export interface CachedItem {
  * says little about which story an item belongs to, and scanning it whole would make each lookup cost
  * grow with the window (a busy window holds tens of thousands of items).
  */
-const MAX_POSTINGS_SCANNED = 400;
+const MAX_POSTINGS_SCANNED = 150;
 
 /** An item's place in the postings: its time and id copied out, so a lookup touches nothing else. */
 class Slot {
