@@ -20,8 +20,8 @@ export interface CachedFeed {
   bodies: Partial<Record<Coding, Buffer>>;
   /** Data version of the database when the content key was last checked. */
   checkedAt: string;
-  /** Response headers, made once per coding (and for 304) on first use. */
-  headers?: Partial<Record<Coding | 'notModified', Record<string, string>>>;
+  /** Response headers, made once per coding (for 200 and for 304) on first use. */
+  headers?: Partial<Record<Coding | `304-${Coding}`, Record<string, string>>>;
 }
 
 /** Picks the best coding the client accepts (br, then gzip), honouring q=0. */
@@ -40,7 +40,7 @@ export function negotiateCoding(acceptEncoding: string | undefined): Coding {
 }
 
 /** The ETag of one coding of a cached feed. */
-export function etagFor(entry: CachedFeed, coding: Coding): string {
+export function etagFor(entry: Pick<CachedFeed, 'etag'>, coding: Coding): string {
   return coding === 'identity' ? `"${entry.etag}"` : `"${entry.etag}-${coding === 'gzip' ? 'gz' : 'br'}"`;
 }
 
@@ -67,12 +67,15 @@ export function isFresh(conditionals: Conditionals, entry: Pick<CachedFeed, 'eta
   return Number.isFinite(since) && Date.parse(entry.lastModified) <= since;
 }
 
-/** Headers of a 304 for an entry. */
-export function notModifiedHeaders(entry: Pick<CachedFeed, 'etag' | 'lastModified' | 'cacheControl'> & { headers?: CachedFeed['headers'] }): Record<string, string> {
-  const made = entry.headers?.notModified;
+/**
+ * Headers of a 304 for an entry. Its ETag is the one a 200 in the same coding would carry (RFC 9110
+ * 15.4.5): a client that stored the gzip tag must not be handed the identity one, or it flips between them.
+ */
+export function notModifiedHeaders(entry: Pick<CachedFeed, 'etag' | 'lastModified' | 'cacheControl'> & { headers?: CachedFeed['headers'] }, coding: Coding): Record<string, string> {
+  const made = entry.headers?.[`304-${coding}`];
   if (made) return made;
-  const headers = { ETag: `"${entry.etag}"`, 'Last-Modified': entry.lastModified, 'Cache-Control': entry.cacheControl, Vary: 'Accept-Encoding' };
-  (entry.headers ??= {}).notModified = headers;
+  const headers = { ETag: etagFor(entry, coding), 'Last-Modified': entry.lastModified, 'Cache-Control': entry.cacheControl, Vary: 'Accept-Encoding' };
+  (entry.headers ??= {})[`304-${coding}`] = headers;
   return headers;
 }
 

@@ -19,12 +19,12 @@ export function createFeedFastPath(ctx: ServeContext): (req: IncomingMessage, re
     if (!entry || entry.checkedAt !== feedCheckpoint(ctx)) return false;
     const started = performance.now();
     const route = req.url.startsWith('/topics/') ? FEED_ROUTES.topics : FEED_ROUTES.all;
+    const coding = negotiateCoding(header(req, 'accept-encoding'));
     if (isFresh({ ifNoneMatch: header(req, 'if-none-match'), ifModifiedSince: header(req, 'if-modified-since') }, entry)) {
-      res.writeHead(304, notModifiedHeaders(entry)).end();
+      res.writeHead(304, notModifiedHeaders(entry, coding)).end();
       ctx.metrics.request(route, 304, (performance.now() - started) / 1000);
       return true;
     }
-    const coding = negotiateCoding(header(req, 'accept-encoding'));
     const body = entry.bodies[coding];
     if (!body) return false;
     res.writeHead(200, okHeaders(entry, coding));
