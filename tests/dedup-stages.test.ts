@@ -9,7 +9,7 @@ import { LexicalSimilarity, MODEL_FEATURES, type ComparedItem } from '../src/ded
 import { cosine, fixedTermWeights, sparseVector, termId } from '../src/dedup/term-vector.js';
 import { TermStatistics } from '../src/dedup/term-statistics.js';
 import { terms } from '../src/dedup/tokenize.js';
-import { WindowCache, type CachedItem } from '../src/store/window-cache.js';
+import { WindowCache, type WindowEntry } from '../src/store/window-cache.js';
 
 const words = (text: string) => text.toLowerCase().split(/\s+/);
 
@@ -127,7 +127,7 @@ describe('the pair model', () => {
 });
 
 describe('the in-memory window index', () => {
-  const cached = (itemId: number, publishedAt: number, terms: string[]): CachedItem => ({ itemId, storyId: itemId, feedId: 1, outlet: 'o', publishedAt, minhash: '', terms, bands: [itemId], profile: '{}' });
+  const cached = (itemId: number, publishedAt: number, terms: string[], bands = [itemId]): WindowEntry => ({ item: { itemId, storyId: itemId, feedId: 1, outlet: 'o', publishedAt }, keys: { terms, bands } });
 
   it('loads the span it is asked for, matches within the window only, and forgets what the window left behind', () => {
     const stored = [cached(1, 0, ['troop', 'crimea']), cached(2, 50, ['troop']), cached(3, 100, ['crimea', 'bank']), cached(4, 1_000, ['troop'])];
@@ -135,7 +135,7 @@ describe('the in-memory window index', () => {
     const window = new WindowCache(300);
     const load = (from: number, to: number) => {
       loads.push([from, to]);
-      return stored.filter((i) => i.publishedAt >= from && i.publishedAt <= to);
+      return stored.filter((i) => i.item.publishedAt >= from && i.item.publishedAt <= to);
     };
     window.ensure(0, 200, 1_000, load);
     expect(window.match(new Map([['troop', 2], ['crimea', 1]]), 0, 200, 10, new Set()).map((m) => [m.itemId, m.score])).toEqual([[1, 3], [2, 2], [3, 1]]);
@@ -146,5 +146,27 @@ describe('the in-memory window index', () => {
     expect(window.size).toBe(1);
     expect(window.match(new Map([['troop', 1]]), 900, 1_100, 10, new Set()).map((m) => m.itemId)).toEqual([4]);
     expect(window.bandMatches([4, 1], 0, 2_000).map((i) => i.itemId)).toEqual([4]);
+  });
+
+  it('keeps postings right as items sharing a term or band come and go', () => {
+    const window = new WindowCache(10_000);
+    window.ensure(0, 1_000, 0, () => []);
+    const items = [cached(1, 10, ['troop', 'crimea'], [7]), cached(2, 20, ['troop'], [7]), cached(3, 30, ['troop', 'bank'], [7])];
+    for (const item of items) window.add(item);
+    const troop = () => window.match(new Map([['troop', 1]]), 0, 1_000, 10, new Set()).map((m) => m.itemId);
+    expect(troop()).toEqual([1, 2, 3]);
+    window.delete(2, items[1]!.keys);
+    expect(troop()).toEqual([1, 3]);
+    window.delete(1, items[0]!.keys);
+    expect(troop()).toEqual([3]);
+    expect(window.match(new Map([['crimea', 1]]), 0, 1_000, 10, new Set())).toEqual([]);
+    expect(window.bandMatches([7], 0, 1_000).map((i) => i.itemId)).toEqual([3]);
+    window.add(items[0]!);
+    expect(troop()).toEqual([1, 3]);
+    expect(window.bandMatches([7], 0, 1_000).map((i) => i.itemId).sort()).toEqual([1, 3]);
+    window.delete(3, items[2]!.keys);
+    window.delete(1, items[0]!.keys);
+    expect(troop()).toEqual([]);
+    expect(window.bandMatches([7], 0, 1_000)).toEqual([]);
   });
 });

@@ -1,7 +1,14 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseConfigText } from '../src/config/load-config.js';
+import { createFetcher } from '../src/ingest/fetch-feed.js';
+import { Poller } from '../src/ingest/poller.js';
+import { openStore } from '../src/store/store.js';
 import { itemSeries, rssFeed, seriesTitle } from './helpers/feed-builder.js';
 import { FixtureServer } from './helpers/fixture-server.js';
-import { startTestApp, type TestApp } from './helpers/test-app.js';
+import { startTestApp, tempDir, type TestApp } from './helpers/test-app.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -305,6 +312,34 @@ describe('per-feed options', () => {
       expect(outlet.requestsFor('/feed')[0]!.headers['user-agent']).toMatch(/^newsmerge\/test \(/);
     } finally {
       await nm.close();
+      await outlet.close();
+    }
+  });
+});
+
+describe('the poller under a write backlog', () => {
+  it('pauses fetching while parsed items wait to be written, so a big first poll never holds every feed in memory', async () => {
+    const outlet = await new FixtureServer().start();
+    const dir = tempDir();
+    const store = openStore(dir);
+    const counter = new Database(join(dir, 'newsmerge.db'), { readonly: true });
+    const storedWhenAsked: number[] = [];
+    const feeds = Array.from({ length: 6 }, (_, i) => `/f${i}`);
+    for (const [i, path] of feeds.entries()) {
+      outlet.routes.set(path, (_req, res) => {
+        storedWhenAsked.push(counter.prepare('SELECT count(*) FROM items').pluck().get() as number);
+        res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rssFeed(itemSeries(`p${i}`, 5, T0 - i * HOUR, MIN)));
+      });
+    }
+    const config = parseConfigText(JSON.stringify({ schedule: '0 0 1 1 *', topics: { world: { title: 'World' } }, concurrency: 1, feeds: feeds.map((p) => ({ url: outlet.url(p), title: `Outlet ${p}`, tags: ['world'] })) }), 'test');
+    // One pending item at most: each fetch waits until the feed before it is written.
+    const poller = new Poller({ store, fetcher: createFetcher({ classifyAddress: () => false }), config: () => config, logger: pino({ level: 'silent' }), now: () => T0, userAgent: 'test', batchDelayMs: 0, maxPendingItems: 1 });
+    try {
+      expect(await poller.poll({ mode: 'all' })).toMatchObject({ fetched: 6, newItems: 30 });
+      expect(storedWhenAsked).toEqual([0, 5, 10, 15, 20, 25]);
+    } finally {
+      counter.close();
+      store.close();
       await outlet.close();
     }
   });

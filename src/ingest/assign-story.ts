@@ -51,7 +51,7 @@ const NEAR_DUPLICATE_MIN_TERMS = 8;
 
 /** Reads indexed items as the similarity backend compares them; the store keeps them parsed (and prepared) a while. */
 export function comparedItems(store: Store, rows: readonly IndexedItem[]): ComparedItem[] {
-  return rows.map((row) => store.clusters.derived<ComparedItem>(row, () => ({ profile: JSON.parse(row.profile) as ItemProfile, publishedAt: row.publishedAt, outlet: row.outlet })));
+  return rows.map((row) => store.clusters.derived<ComparedItem>(row, (profile) => ({ profile: JSON.parse(profile) as ItemProfile, publishedAt: row.publishedAt, outlet: row.outlet })));
 }
 
 /**
@@ -133,7 +133,7 @@ export function indexItem(store: Store, place: Place, item: Pick<IncomingItem, '
   const { itemId } = place;
   store.items.setKeys(itemId, [...item.keys.urlKeys, ...(item.keys.titleKey ? [item.keys.titleKey] : [])]);
   store.clusters.add(indexEntry(place, item.profile, item.publishedAt), replace);
-  if (item.compared) store.clusters.derived({ itemId, minhash: item.profile.minhash }, () => item.compared!);
+  if (item.compared) store.clusters.rememberDerived({ itemId }, item.compared);
 }
 
 /** Where a stored item lives. */

@@ -40,6 +40,11 @@ export interface CycleOptions {
 
 /** New items written per transaction at most: bounds how long one write holds the event loop. */
 const MAX_BATCH_ITEMS = 100;
+/**
+ * Parsed items waiting to be written, at most, before fetching pauses. Fetching outruns clustering many
+ * times over: unchecked, a first poll of a thousand feeds held every parsed feed in memory at once.
+ */
+const MAX_PENDING_ITEMS = 1_000;
 
 /** Receives what the poller did, for metrics; must not throw. */
 export interface PollObserver {
@@ -58,6 +63,8 @@ export interface PollerDeps {
   userAgent: string;
   /** How long finished fetches wait to be written together (their new items then cluster in time order). */
   batchDelayMs?: number;
+  /** Parsed items waiting to be written, at most, before fetching pauses (default 1,000). */
+  maxPendingItems?: number;
   observer?: PollObserver;
 }
 
@@ -168,8 +175,9 @@ export class Poller {
       this.deps.observer?.attempt(attempt);
       // Cut short by stop(): not the feed's fault; its state stays as it was, so it is fetched on the next start.
       if (attempt.outcome.kind === 'failed' && attempt.outcome.reason === 'aborted') return;
-      writer.add({ feed, state, attempt });
       options.onProgress?.(++done, selected.length);
+      // Holding the pool slot until the writer catches up is what pauses fetching.
+      await writer.add({ feed, state, attempt });
     });
     await writer.drain();
     if (!options.url) await this.maintain(report);
@@ -238,8 +246,10 @@ export class Poller {
    * Collects finished attempts and writes them in transactions of at most MAX_BATCH_ITEMS new items (whole
    * feeds), yielding to the event loop between transactions so that serving never waits long for a poll.
    */
-  private batchWriter(report: CycleReport): { add(f: Finished): void; drain(): Promise<void> } {
+  private batchWriter(report: CycleReport): { add(f: Finished): Promise<void>; drain(): Promise<void> } {
     const pending: Finished[] = [];
+    const maxPending = this.deps.maxPendingItems ?? MAX_PENDING_ITEMS;
+    let waiting: Array<() => void> = [];
     const delay = this.deps.batchDelayMs ?? 500;
     let timer: NodeJS.Timeout | null = null;
     let immediate: NodeJS.Immediate | null = null;
@@ -250,6 +260,10 @@ export class Poller {
       let count = 0;
       while (count < pending.length && (count === 0 || items + itemsOf(pending[count]!) <= MAX_BATCH_ITEMS)) items += itemsOf(pending[count++]!);
       if (count > 0) this.write(pending.splice(0, count), report);
+      if (waiting.length > 0 && pendingItems() < maxPending) {
+        for (const resume of waiting) resume();
+        waiting = [];
+      }
     };
     const step = () => {
       immediate = null;
@@ -268,6 +282,7 @@ export class Poller {
         pending.push(finished);
         if (pendingItems() >= MAX_BATCH_ITEMS) soon();
         else timer ??= setTimeout(soon, delay);
+        return pendingItems() < maxPending ? Promise.resolve() : new Promise((resume) => waiting.push(resume));
       },
       drain: async () => {
         if (timer) clearTimeout(timer);

@@ -1,16 +1,13 @@
 import type Database from 'better-sqlite3';
-import { WindowCache, type CachedItem } from './window-cache.js';
+import { WindowCache, type CachedItem, type IndexKeys, type WindowEntry } from './window-cache.js';
 
-/** An indexed item as clustering compares it: where it lives, who published it, and its stored profile. */
+/** An indexed item as clustering compares it: where it lives and who published it (its profile: derived()). */
 export interface IndexedItem {
   itemId: number;
   storyId: number;
   feedId: number;
   outlet: string;
   publishedAt: number;
-  minhash: string;
-  /** The profile as stored (JSON text written by the dedup stage). */
-  profile: string;
 }
 
 /** An item stored before clustering state existed, to be indexed. */
@@ -53,17 +50,12 @@ const MAX_CACHED_TERMS = 100_000;
  */
 const MAX_DERIVED = 6_000;
 
-interface ProfileRow {
-  itemId: number;
-  storyId: number;
-  feedId: number;
-  outlet: string;
-  publishedAt: number;
-  minhash: string;
+interface WindowRow extends IndexedItem {
   terms: string;
   bands: string;
-  profile: string;
 }
+
+type ProfileRow = IndexedItem & { profile: string };
 
 /**
  * The clustering state. Stored: item profiles and document frequencies (kept exact by triggers), and
@@ -81,6 +73,9 @@ export class ClusterIndex {
   private readonly frequenciesStmt;
   private readonly profilesInRangeStmt;
   private readonly profilesStmt;
+  private readonly profileStmt;
+  private readonly keysStmt;
+  private readonly minhashesStmt;
   private readonly storyItemsStmt;
   private readonly outletStmt;
   private readonly addHintStmt;
@@ -94,6 +89,11 @@ export class ClusterIndex {
   private readonly frequencyCache = new Map<string, number>();
   /** Items holding a derived form, oldest first (a Set keeps insertion order). */
   private readonly derivedOrder = new Set<CachedItem>();
+  /**
+   * Stored profiles (JSON) read by the last items() call for items without a derived form, for derived()
+   * to build one from. Memory keeps no profile text: a busy window holds tens of thousands of items.
+   */
+  private loadedProfiles = new Map<number, string>();
   /** Document frequencies of items indexed in this transaction, written by flush() in one statement. */
   private pending = new Map<string, number>();
   private pendingDocuments = 0;
@@ -113,10 +113,13 @@ export class ClusterIndex {
     this.newestIdStmt = db.prepare(`SELECT max(item_id) FROM item_profiles`).pluck();
     this.newestPublishedStmt = db.prepare(`SELECT max(published_at) FROM item_profiles`).pluck();
     this.frequenciesStmt = db.prepare(`SELECT term, df FROM term_frequencies WHERE term IN (SELECT value FROM json_each(?))`);
-    const columns = `p.item_id AS itemId, i.story_id AS storyId, i.feed_id AS feedId, f.outlet, p.published_at AS publishedAt, p.minhash, p.terms, p.bands, p.profile
-      FROM item_profiles p JOIN items i ON i.id = p.item_id JOIN feeds f ON f.id = i.feed_id`;
-    this.profilesInRangeStmt = db.prepare(`SELECT ${columns} WHERE p.published_at BETWEEN ? AND ?`);
-    this.profilesStmt = db.prepare(`SELECT ${columns} WHERE p.item_id IN (SELECT value FROM json_each(?))`);
+    const columns = `p.item_id AS itemId, i.story_id AS storyId, i.feed_id AS feedId, f.outlet, p.published_at AS publishedAt`;
+    const from = `FROM item_profiles p JOIN items i ON i.id = p.item_id JOIN feeds f ON f.id = i.feed_id`;
+    this.profilesInRangeStmt = db.prepare(`SELECT ${columns}, p.terms, p.bands ${from} WHERE p.published_at BETWEEN ? AND ?`);
+    this.profilesStmt = db.prepare(`SELECT ${columns}, p.profile ${from} WHERE p.item_id IN (SELECT value FROM json_each(?))`);
+    this.profileStmt = db.prepare(`SELECT profile FROM item_profiles WHERE item_id = ?`).pluck();
+    this.keysStmt = db.prepare(`SELECT terms, bands FROM item_profiles WHERE item_id = ?`);
+    this.minhashesStmt = db.prepare(`SELECT item_id AS itemId, minhash FROM item_profiles WHERE item_id IN (SELECT value FROM json_each(?))`);
     this.storyItemsStmt = db.prepare(`
       SELECT i.id FROM items i WHERE i.story_id = ? AND EXISTS (SELECT 1 FROM item_profiles p WHERE p.item_id = i.id)
       ORDER BY i.published_at DESC, i.id DESC LIMIT ?`).pluck();
@@ -160,7 +163,7 @@ export class ClusterIndex {
     for (const term of entry.terms) this.pending.set(term, (this.pending.get(term) ?? 0) + 1);
     this.pendingDocuments++;
     this.addProfileStmt.run(entry.itemId, entry.publishedAt, entry.minhash, JSON.stringify(entry.terms), JSON.stringify(entry.bands), entry.profile);
-    this.window.add({ ...entry });
+    this.window.add({ item: { itemId: entry.itemId, storyId: entry.storyId, feedId: entry.feedId, outlet: entry.outlet, publishedAt: entry.publishedAt }, keys: entry });
     this.expected = { documents: this.expected.documents + 1, newestId: Math.max(this.expected.newestId, entry.itemId) };
   }
 
@@ -183,8 +186,13 @@ export class ClusterIndex {
     this.flush();
     // The trigger takes the item's counts off; cached ones would be stale (edits are rare: start afresh).
     this.frequencyCache.clear();
-    this.window.delete(itemId);
-    if (this.removeProfileStmt.run(itemId).changes > 0) this.expected = { ...this.expected, documents: this.expected.documents - 1 };
+    const keys = this.keysStmt.get(itemId) as { terms: string; bands: string } | undefined;
+    if (!keys) return;
+    const cached = this.window.get(itemId);
+    if (cached) this.derivedOrder.delete(cached);
+    this.window.delete(itemId, { terms: JSON.parse(keys.terms) as string[], bands: JSON.parse(keys.bands) as number[] });
+    this.removeProfileStmt.run(itemId);
+    this.expected = { ...this.expected, documents: this.expected.documents - 1 };
   }
 
   /** Number of indexed items: the N of inverse document frequency. */
@@ -222,18 +230,31 @@ export class ClusterIndex {
   /** Items published within [from, to] sharing a MinHash band key, with their story, outlet and MinHash. */
   bandMatches(bands: readonly number[], from: number, to: number): Array<{ itemId: number; storyId: number; outlet: string; minhash: string }> {
     this.ensureWindow(from, to);
-    return this.window.bandMatches(bands, from, to).map((item) => ({ itemId: item.itemId, storyId: item.storyId, outlet: item.outlet, minhash: item.minhash }));
+    const found = this.window.bandMatches(bands, from, to);
+    if (found.length === 0) return [];
+    const minhashes = new Map((this.minhashesStmt.all(JSON.stringify(found.map((i) => i.itemId))) as Array<{ itemId: number; minhash: string }>).map((r) => [r.itemId, r.minhash]));
+    return found.flatMap((item) => {
+      const minhash = minhashes.get(item.itemId);
+      return minhash === undefined ? [] : [{ itemId: item.itemId, storyId: item.storyId, outlet: item.outlet, minhash }];
+    });
   }
 
-  /** The indexed items among these ids, in the given order, with their current story and outlet. */
+  /**
+   * The indexed items among these ids, in the given order, with their current story and outlet. Reads, in
+   * one query, the stored profiles of those without a derived form, for derived() to use.
+   */
   items(itemIds: readonly number[]): IndexedItem[] {
+    this.loadedProfiles = new Map();
     if (itemIds.length === 0) return [];
-    const missing = itemIds.filter((id) => !this.window.get(id));
-    const loaded = new Map(missing.length > 0 ? (this.profilesStmt.all(JSON.stringify(missing)) as ProfileRow[]).map((r) => [r.itemId, r]) : []);
+    const needed = itemIds.filter((id) => this.window.get(id)?.derived === undefined);
+    const loaded = new Map(needed.length > 0 ? (this.profilesStmt.all(JSON.stringify(needed)) as ProfileRow[]).map((r) => [r.itemId, r]) : []);
     const out: IndexedItem[] = [];
     for (const id of itemIds) {
       const row = this.window.get(id) ?? loaded.get(id);
-      if (row) out.push({ itemId: row.itemId, storyId: row.storyId, feedId: row.feedId, outlet: row.outlet, publishedAt: row.publishedAt, minhash: row.minhash, profile: row.profile });
+      if (!row) continue;
+      const profile = loaded.get(id)?.profile;
+      if (profile !== undefined) this.loadedProfiles.set(id, profile);
+      out.push({ itemId: row.itemId, storyId: row.storyId, feedId: row.feedId, outlet: row.outlet, publishedAt: row.publishedAt });
     }
     return out;
   }
@@ -250,23 +271,24 @@ export class ClusterIndex {
 
   /**
    * A value derived from an item's profile (parsed, weighed), kept with the item while it is in the
-   * in-memory window and its MinHash unchanged; computed afresh otherwise.
+   * in-memory window (an edit re-indexes the item, which drops it); computed afresh otherwise.
    */
-  derived<T>(item: Pick<IndexedItem, 'itemId' | 'minhash'>, make: () => T): T {
+  derived<T>(item: Pick<IndexedItem, 'itemId'>, make: (profile: string) => T): T {
     const cached = this.window.get(item.itemId);
-    if (!cached || cached.minhash !== item.minhash) return make();
-    if (cached.derived === undefined) {
-      cached.derived = make();
-      if (this.derivedOrder.size >= MAX_DERIVED) {
-        const [oldest] = this.derivedOrder;
-        oldest!.derived = undefined;
-        this.derivedOrder.delete(oldest!);
-      }
-    } else {
+    if (cached?.derived !== undefined) {
       this.derivedOrder.delete(cached);
+      this.derivedOrder.add(cached);
+      return cached.derived as T;
     }
-    this.derivedOrder.add(cached);
-    return cached.derived as T;
+    const value = make(this.loadedProfiles.get(item.itemId) ?? this.storedProfile(item.itemId));
+    if (cached) this.keepDerived(cached, value);
+    return value;
+  }
+
+  /** Keeps with an item in the window what was derived from its profile elsewhere (an item just indexed). */
+  rememberDerived(item: Pick<IndexedItem, 'itemId'>, value: unknown): void {
+    const cached = this.window.get(item.itemId);
+    if (cached) this.keepDerived(cached, value);
   }
 
   /** Number of items the in-memory window holds (for measuring memory). */
@@ -309,22 +331,32 @@ export class ClusterIndex {
     return this.entryStoriesStmt.all() as EntryStory[];
   }
 
+  private keepDerived(cached: CachedItem, value: unknown): void {
+    if (cached.derived === undefined && this.derivedOrder.size >= MAX_DERIVED) {
+      const [oldest] = this.derivedOrder;
+      oldest!.derived = undefined;
+      this.derivedOrder.delete(oldest!);
+    }
+    cached.derived = value;
+    this.derivedOrder.delete(cached);
+    this.derivedOrder.add(cached);
+  }
+
+  private storedProfile(itemId: number): string {
+    const profile = this.profileStmt.get(itemId) as string | undefined;
+    if (profile === undefined) throw new Error(`item ${itemId} is indexed for clustering but has no stored profile`);
+    return profile;
+  }
+
   private ensureWindow(from: number, to: number): void {
     if (this.window.covers(from, to)) return this.window.followWindow(from);
     this.window.ensure(from, to, (this.newestPublishedStmt.get() as number | null) ?? Number.NEGATIVE_INFINITY, (a, b) => this.loadRange(a, b));
   }
 
-  private loadRange(from: number, to: number): CachedItem[] {
-    return (this.profilesInRangeStmt.all(from, to) as ProfileRow[]).map((row) => ({
-      itemId: row.itemId,
-      storyId: row.storyId,
-      feedId: row.feedId,
-      outlet: row.outlet,
-      publishedAt: row.publishedAt,
-      minhash: row.minhash,
-      terms: JSON.parse(row.terms) as string[],
-      bands: JSON.parse(row.bands) as number[],
-      profile: row.profile,
+  private loadRange(from: number, to: number): WindowEntry[] {
+    return (this.profilesInRangeStmt.all(from, to) as WindowRow[]).map((row) => ({
+      item: { itemId: row.itemId, storyId: row.storyId, feedId: row.feedId, outlet: row.outlet, publishedAt: row.publishedAt },
+      keys: { terms: JSON.parse(row.terms) as string[], bands: JSON.parse(row.bands) as number[] },
     }));
   }
 }

@@ -1,19 +1,27 @@
-/** An indexed item held in memory: what candidate lookup and scoring need without a query. */
+/**
+ * An indexed item held in memory: what candidate lookup needs without a query. Kept small (no terms,
+ * MinHash or profile text; the store has them): a busy window holds tens of thousands of items.
+ */
 export interface CachedItem {
   itemId: number;
   storyId: number;
   feedId: number;
   outlet: string;
   publishedAt: number;
-  minhash: string;
-  /** Distinct terms (postings). */
-  terms: readonly string[];
-  /** MinHash band keys (postings of the near-duplicate index). */
-  bands: readonly number[];
-  /** Profile JSON as stored. */
-  profile: string;
   /** What clustering derived from the profile (parsed, weighed); dropped with the item. */
   derived?: unknown;
+}
+
+/** The keys an item is found by: its distinct terms and its MinHash band keys. */
+export interface IndexKeys {
+  terms: readonly string[];
+  bands: readonly number[];
+}
+
+/** An item with its keys, as loaded or added. */
+export interface WindowEntry {
+  item: CachedItem;
+  keys: IndexKeys;
 }
 
 /**
@@ -45,8 +53,8 @@ class Slot {
  */
 export class WindowCache {
   private readonly slots = new Map<number, Slot>();
-  private postings = new Map<string, Slot[]>();
-  private bandPostings = new Map<number, Slot[]>();
+  private postings: Postings<string> = new Map();
+  private bandPostings: Postings<number> = new Map();
   private span: { from: number; to: number; open: boolean } | null = null;
   private queries = 0;
 
@@ -63,18 +71,18 @@ export class WindowCache {
    * future, since later items arrive through add(). When the window moves on, what lies more than the
    * maximum span behind it goes; a jump elsewhere starts afresh.
    */
-  ensure(from: number, to: number, newestStored: number, load: (from: number, to: number) => CachedItem[]): void {
+  ensure(from: number, to: number, newestStored: number, load: (from: number, to: number) => WindowEntry[]): void {
     const span = this.span;
     if (span && from >= span.from && from <= span.to + 1 && !this.covers(from, to)) {
-      for (const item of load(span.to + 1, to)) this.put(item);
+      for (const entry of load(span.to + 1, to)) this.put(entry);
       span.to = to;
       span.open = to >= newestStored;
     } else if (span && from < span.from && to >= span.from - 1 && (span.open || to <= span.to) && span.to - from <= this.maxSpanMs) {
-      for (const item of load(from, span.from - 1)) this.put(item);
+      for (const entry of load(from, span.from - 1)) this.put(entry);
       span.from = from;
     } else if (!this.covers(from, to)) {
       this.clear();
-      for (const item of load(from, to)) this.put(item);
+      for (const entry of load(from, to)) this.put(entry);
       this.span = { from, to, open: to >= newestStored };
     }
     this.followWindow(from);
@@ -88,24 +96,26 @@ export class WindowCache {
   /** Drops what lies before `before` (the window has moved on); the span starts there afterwards. */
   evictBefore(before: number): void {
     if (!this.span || before <= this.span.from) return;
-    for (const [id, slot] of this.slots) if (slot.item.publishedAt < before) this.slots.delete(id);
-    this.reindex();
+    for (const [id, slot] of this.slots) if (slot.at < before) this.slots.delete(id);
+    evictPostings(this.postings, before);
+    evictPostings(this.bandPostings, before);
     if (before > this.span.to && !this.span.open) this.span = null;
     else this.span.from = before;
   }
 
   /** Adds a newly indexed item if its time lies within the span (outside, it is loaded when needed). */
-  add(item: CachedItem): void {
-    if (this.span && item.publishedAt >= this.span.from && (this.span.open || item.publishedAt <= this.span.to)) this.put(item);
+  add(entry: WindowEntry): void {
+    const at = entry.item.publishedAt;
+    if (this.span && at >= this.span.from && (this.span.open || at <= this.span.to)) this.put(entry);
   }
 
-  /** Forgets an item (edited or deleted). */
-  delete(itemId: number): void {
+  /** Forgets an item (edited or deleted), found under the keys it was indexed with. */
+  delete(itemId: number, keys: IndexKeys): void {
     const slot = this.slots.get(itemId);
     if (!slot) return;
     this.slots.delete(itemId);
-    for (const term of slot.item.terms) unlink(this.postings, term, slot);
-    for (const band of slot.item.bands) unlink(this.bandPostings, band, slot);
+    for (const term of keys.terms) unlink(this.postings, term, slot);
+    for (const band of keys.bands) unlink(this.bandPostings, band, slot);
   }
 
   /** Records that every item of one story now belongs to another (a merge). */
@@ -142,8 +152,9 @@ export class WindowCache {
     const query = ++this.queries;
     const touched: Slot[] = [];
     for (const [term, weight] of weights) {
-      const list = this.postings.get(term);
-      if (!list) continue;
+      const posting = this.postings.get(term);
+      if (!posting) continue;
+      const list = posting instanceof Slot ? [posting] : posting;
       for (let i = list.length - 1, end = Math.max(0, list.length - MAX_POSTINGS_SCANNED); i >= end; i--) {
         const slot = list[i]!;
         const at = slot.at;
@@ -163,7 +174,9 @@ export class WindowCache {
   bandMatches(bands: readonly number[], from: number, to: number): CachedItem[] {
     const found = new Map<number, CachedItem>();
     for (const band of bands) {
-      for (const slot of this.bandPostings.get(band) ?? []) {
+      const posting = this.bandPostings.get(band);
+      if (!posting) continue;
+      for (const slot of posting instanceof Slot ? [posting] : posting) {
         const { item } = slot;
         if (item.publishedAt >= from && item.publishedAt <= to) found.set(item.itemId, item);
       }
@@ -171,22 +184,12 @@ export class WindowCache {
     return [...found.values()];
   }
 
-  private put(item: CachedItem): void {
-    this.delete(item.itemId);
+  private put({ item, keys }: WindowEntry): void {
+    this.delete(item.itemId, keys);
     const slot = new Slot(item);
     this.slots.set(item.itemId, slot);
-    for (const term of item.terms) link(this.postings, term, slot);
-    for (const band of item.bands) link(this.bandPostings, band, slot);
-  }
-
-  private reindex(): void {
-    const slots = [...this.slots.values()];
-    this.postings = new Map();
-    this.bandPostings = new Map();
-    for (const slot of slots) {
-      for (const term of slot.item.terms) link(this.postings, term, slot);
-      for (const band of slot.item.bands) link(this.bandPostings, band, slot);
-    }
+    for (const term of keys.terms) link(this.postings, term, slot);
+    for (const band of keys.bands) link(this.bandPostings, band, slot);
   }
 }
 
@@ -228,16 +231,38 @@ function topSlots(slots: Slot[], limit: number): Slot[] {
   return heap.sort((a, b) => (better(a, b) ? -1 : 1));
 }
 
-function link<K>(index: Map<K, Slot[]>, key: K, slot: Slot): void {
-  const list = index.get(key);
-  if (list) list.push(slot);
-  else index.set(key, [slot]);
+/**
+ * Postings by key, oldest first. Most keys (nearly every MinHash band, the long tail of terms) have one
+ * item: it is held directly, since an array per key made up a third of the window's memory.
+ */
+type Postings<K> = Map<K, Slot | Slot[]>;
+
+function link<K>(index: Postings<K>, key: K, slot: Slot): void {
+  const posting = index.get(key);
+  if (posting === undefined) index.set(key, slot);
+  else if (posting instanceof Slot) index.set(key, [posting, slot]);
+  else posting.push(slot);
 }
 
-function unlink<K>(index: Map<K, Slot[]>, key: K, slot: Slot): void {
-  const list = index.get(key);
-  if (!list) return;
-  const at = list.indexOf(slot);
-  if (at >= 0) list.splice(at, 1);
-  if (list.length === 0) index.delete(key);
+/** Drops the postings of items published before `before`. */
+function evictPostings<K>(index: Postings<K>, before: number): void {
+  for (const [key, posting] of index) {
+    if (posting instanceof Slot) {
+      if (posting.at < before) index.delete(key);
+      continue;
+    }
+    const kept = posting.filter((slot) => slot.at >= before);
+    if (kept.length === 0) index.delete(key);
+    else index.set(key, kept.length === 1 ? kept[0]! : kept);
+  }
+}
+
+function unlink<K>(index: Postings<K>, key: K, slot: Slot): void {
+  const posting = index.get(key);
+  if (posting === slot) index.delete(key);
+  else if (Array.isArray(posting)) {
+    const at = posting.indexOf(slot);
+    if (at >= 0) posting.splice(at, 1);
+    if (posting.length === 1) index.set(key, posting[0]!);
+  }
 }
