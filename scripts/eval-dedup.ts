@@ -47,6 +47,7 @@ const report = {
   storiesMerged: result.merged,
   peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
   rssMbAt: result.rssMbAt,
+  liveHeapMbAt: result.liveHeapMbAt,
 };
 if (values.json) {
   console.log(JSON.stringify(report));
@@ -59,4 +60,6 @@ if (values.json) {
   console.log(`speed     ${report.itemsPerSecond} items/s (${result.seconds.toFixed(1)} s), peak RSS ${report.peakRssMb} MB`);
   const checkpoints = Object.entries(report.rssMbAt).map(([n, mb]) => `${n}: ${mb} MB`);
   if (checkpoints.length > 0) console.log(`memory    RSS after items stored: ${checkpoints.join(', ')}`);
+  const live = Object.entries(report.liveHeapMbAt).map(([n, mb]) => `${n}: ${mb} MB`);
+  if (live.length > 0) console.log(`          live JS heap after items stored: ${live.join(', ')}`);
 }

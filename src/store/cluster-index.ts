@@ -94,7 +94,7 @@ export class ClusterIndex {
    * to build one from. Memory keeps no profile text: a busy window holds tens of thousands of items.
    */
   private loadedProfiles = new Map<number, string>();
-  /** Document frequencies of items indexed in this transaction, written by flush() in one statement. */
+  /** Document frequencies of items indexed in this transaction, written together by flush(). */
   private pending = new Map<string, number>();
   private pendingDocuments = 0;
   /** What this connection last left in the store: a mismatch means another writer or a rollback. */
@@ -105,7 +105,7 @@ export class ClusterIndex {
     this.window = new WindowCache(2 * windowMs);
     this.addProfileStmt = db.prepare(`INSERT INTO item_profiles (item_id, published_at, minhash, terms, bands, profile) VALUES (?, ?, ?, ?, ?, ?)`);
     this.addFrequenciesStmt = db.prepare(`
-      INSERT INTO term_frequencies (term, df) SELECT key, value FROM json_each(?) WHERE true
+      INSERT INTO term_frequencies (term, df) VALUES (?, ?)
       ON CONFLICT (term) DO UPDATE SET df = df + excluded.df`);
     this.addDocumentsStmt = db.prepare(`UPDATE meta SET value = CAST(value AS INTEGER) + ? WHERE key = 'dedup_documents'`);
     this.removeProfileStmt = db.prepare(`DELETE FROM item_profiles WHERE item_id = ?`);
@@ -170,7 +170,8 @@ export class ClusterIndex {
   /** Writes the document frequencies of the items indexed since the last flush; call before the transaction ends. */
   flush(): void {
     if (this.pendingDocuments === 0) return;
-    this.addFrequenciesStmt.run(JSON.stringify(Object.fromEntries(this.pending)));
+    // One upsert per term: an INSERT ... SELECT FROM json_each of the whole batch took twice as long.
+    for (const [term, count] of this.pending) this.addFrequenciesStmt.run(term, count);
     this.addDocumentsStmt.run(this.pendingDocuments);
     // The cache mirrors the table: what was just added is added to it too.
     for (const [term, count] of this.pending) {

@@ -98,7 +98,7 @@ export const MIGRATIONS: readonly string[] = [
   END;
   `,
   // Same-event clustering: item profiles (terms, names, numbers, MinHash) and document frequencies. Ingest
-  // adds a batch's counts in one statement; a trigger takes a deleted profile's counts off, so retention's
+  // adds a batch's counts when it commits; a trigger takes a deleted profile's counts off, so retention's
   // cascading deletes keep them right. The inverted index and the MinHash band index over the active window
   // are built in memory from item_profiles.
   `
