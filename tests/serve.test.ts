@@ -234,6 +234,20 @@ describe('feed caching and compression over HTTP', () => {
     expect(await metric(nm, 'newsmerge_feed_work_total', 'kind="render",format="atom"')).toBe(rendersBefore);
   });
 
+  it('gzips pages, the API and OPML on the fly, but leaves feed files to their own cache', async () => {
+    for (const path of ['/', '/topics/world', '/api/stories?tag=world', '/opml']) {
+      const plain = await rawGet(nm.url(path), {});
+      const gz = await rawGet(nm.url(path), { 'accept-encoding': 'gzip' });
+      expect(gz.headers['content-encoding'], path).toBe('gzip');
+      expect(gz.headers.vary, path).toContain('Accept-Encoding');
+      expect(gunzipSync(gz.body).toString(), path).toBe(plain.body.toString());
+    }
+    // A client that only takes deflate gets the feed as is, under its strong ETag.
+    const deflateOnly = await rawGet(nm.url('/topics/world.atom'), { 'accept-encoding': 'deflate' });
+    expect(deflateOnly.headers['content-encoding']).toBeUndefined();
+    expect(deflateOnly.headers.etag).toMatch(/^"[\w-]+"$/);
+  });
+
   it('changes the ETag when a poll changes the topic, and only then', async () => {
     const world = (await nm.get('/topics/world.json')).headers.get('etag');
     const politics = (await nm.get('/topics/politics.json')).headers.get('etag');

@@ -53,9 +53,9 @@ const dedupSchema = z.strictObject({
   /** Wire copies: items from two outlets whose word pairs overlap at least this much (MinHash Jaccard) are one story; 0 turns it off. */
   nearDuplicate: z.number().min(0).max(1).default(0.7),
   /** Smallest mean same-event probability over a story's candidate items for a new item to join it. */
-  joinThreshold: z.number().gt(0).lt(1).default(0.75),
+  joinThreshold: z.number().gt(0).lt(1).default(0.8),
   /** Smallest mean same-event probability between two stories' items for the periodic merge to make them one. */
-  mergeThreshold: z.number().gt(0).lt(1).default(0.75),
+  mergeThreshold: z.number().gt(0).lt(1).default(0.8),
   /** Log-odds taken off a pair of items from one outlet (a penalty, never a veto). */
   sameOutletPenalty: z.number().min(0).max(20).default(3),
   /** How many of the best-matching items in the window the pair model looks at for each new item. */

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { compress } from 'hono/compress';
 import { bearerMatches } from './admin-auth.js';
 import { HttpError } from './http-errors.js';
 import { adminRoutes } from './routes/admin.js';
@@ -9,6 +10,9 @@ import { opmlRoutes } from './routes/opml.js';
 import { pageRoutes } from './routes/pages.js';
 import type { ServeContext } from './serve-context.js';
 
+/** Topic feed files: compressed once per change by their own cache, with a strong ETag per encoding. */
+const FEED_FILE = /^\/(?:topics\/[^/]+|all)\.(?:rss|atom|json)$/;
+
 /** Builds the Hono app: every route, request metrics, and one error handler mapping named errors to statuses. */
 export function createApp(ctx: ServeContext): Hono {
   const app = new Hono();
@@ -17,6 +21,9 @@ export function createApp(ctx: ServeContext): Hono {
     await next();
     ctx.metrics.request(c.req.routePath, c.res.status, (performance.now() - started) / 1000);
   });
+  // Pages, the API and OPML are small and rendered per request: gzip on the fly is enough for them.
+  const compressOnTheFly = compress();
+  app.use('*', (c, next) => (FEED_FILE.test(c.req.path) ? next() : compressOnTheFly(c, next)));
   app.route('/', healthRoutes(ctx));
   app.get('/metrics', async (c) => c.body(await ctx.metrics.registry.metrics(), 200, { 'Content-Type': ctx.metrics.registry.contentType }));
   app.route('/', feedRoutes(ctx));
