@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { WindowCache, type CachedItem, type IndexKeys, type WindowEntry } from './window-cache.js';
+import { WindowCache, type CachedItem, type WindowEntry } from './window-cache.js';
 
 /** An indexed item as clustering compares it: where it lives and who published it (its profile: derived()). */
 export interface IndexedItem {

@@ -25,9 +25,9 @@ export interface WindowEntry {
 }
 
 /**
- * Postings of one term looked at per query, newest first. A term in more items than this within the window
- * says little about which story an item belongs to, and scanning it whole would make each lookup cost
- * grow with the window (a busy window holds tens of thousands of items).
+ * Postings of one term looked at per query, the most recently indexed first. A term in more items than
+ * this within the window says little about which story an item belongs to, and scanning it whole would
+ * make each lookup cost grow with the window (a busy window holds tens of thousands of items).
  */
 const MAX_POSTINGS_SCANNED = 150;
 
@@ -232,8 +232,8 @@ function topSlots(slots: Slot[], limit: number): Slot[] {
 }
 
 /**
- * Postings by key, oldest first. Most keys (nearly every MinHash band, the long tail of terms) have one
- * item: it is held directly, since an array per key made up a third of the window's memory.
+ * Postings by key, in the order items were indexed. Most keys (nearly every MinHash band, the long tail of
+ * terms) have one item: it is held directly, since an array per key made up a third of the window's memory.
  */
 type Postings<K> = Map<K, Slot | Slot[]>;
 
