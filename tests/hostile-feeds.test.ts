@@ -120,8 +120,9 @@ describe('hostile feeds are refused or truncated, and the poller keeps going', (
     expect(published.get('dates')).toEqual([NOW, NOW]);
   });
 
-  it('cuts a million items to maxItemsPerFeed before parsing, saying so in the log', () => {
-    expect(feeds.million).toMatchObject({ lastError: null });
+  it('cuts a million items to maxItemsPerFeed before parsing, saying so in the log and the API', () => {
+    expect(feeds.million).toMatchObject({ lastError: null, lastWarning: expect.stringMatching(/^\d{6,} items beyond the first 1000 \(maxItemsPerFeed\) were dropped unread$/) });
+    expect(feeds.normal).toMatchObject({ lastWarning: null });
     expect(log.some((l) => l.includes('"feed":"' + outlet.url('/million') + '"') && l.includes('items over maxItemsPerFeed dropped'))).toBe(true);
   });
 

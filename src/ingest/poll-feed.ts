@@ -139,6 +139,8 @@ export function nextFeedState(state: FeedState, attempt: Attempt, feed: FeedConf
     }
   }
   if (attempt.parsed) {
+    const { truncated } = attempt.parsed;
+    next.lastWarning = truncated > 0 ? `${truncated} items beyond the first ${config.maxItemsPerFeed} (maxItemsPerFeed) were dropped unread` : null;
     next.feedTitle = attempt.parsed.title;
     next.siteUrl = attempt.parsed.siteUrl;
     next.format = attempt.parsed.format;

@@ -18,6 +18,8 @@ export interface FeedState {
   lastSuccessAt: number | null;
   lastStatus: number | null;
   lastError: string | null;
+  /** What the last parsed document left out (items over maxItemsPerFeed), or null. */
+  lastWarning: string | null;
   errorCount: number;
   failingSince: number | null;
   nextFetchAt: number | null;
@@ -44,6 +46,7 @@ interface FeedRow {
   last_success_at: number | null;
   last_status: number | null;
   last_error: string | null;
+  last_warning: string | null;
   error_count: number;
   failing_since: number | null;
   next_fetch_at: number | null;
@@ -71,6 +74,7 @@ function fromRow(row: FeedRow): FeedState {
     lastSuccessAt: row.last_success_at,
     lastStatus: row.last_status,
     lastError: row.last_error,
+    lastWarning: row.last_warning,
     errorCount: row.error_count,
     failingSince: row.failing_since,
     nextFetchAt: row.next_fetch_at,
@@ -104,7 +108,7 @@ export class FeedStates {
         feed_title = @feedTitle, site_url = @siteUrl, format = @format, etag = @etag,
         last_modified = @lastModified, body_hash = @bodyHash, last_fetched_at = @lastFetchedAt,
         last_full_fetch_at = @lastFullFetchAt, last_success_at = @lastSuccessAt, last_status = @lastStatus,
-        last_error = @lastError, error_count = @errorCount, failing_since = @failingSince,
+        last_error = @lastError, last_warning = @lastWarning, error_count = @errorCount, failing_since = @failingSince,
         next_fetch_at = @nextFetchAt, interval_ms = @intervalMs, disabled_reason = @disabledReason,
         permanent_redirect = @permanentRedirect, redirect_since = @redirectSince, guid_mode = @guidMode
       WHERE id = @id`);

@@ -134,4 +134,8 @@ export const MIGRATIONS: readonly string[] = [
     DELETE FROM term_frequencies WHERE term IN (SELECT value FROM json_each(old.terms)) AND df <= 0;
   END;
   `,
+  // What a successful fetch still had to say (items beyond maxItemsPerFeed dropped): shown in /api/feeds.
+  `
+  ALTER TABLE feeds ADD COLUMN last_warning TEXT;
+  `,
 ];

@@ -35,6 +35,7 @@ export function adminRoutes(ctx: ServeContext): Hono {
       lastFetchedAt: state.lastFetchedAt === null ? null : new Date(state.lastFetchedAt).toISOString(),
       lastStatus: state.lastStatus,
       lastError: state.lastError,
+      lastWarning: state.lastWarning,
       nextFetchAt: state.nextFetchAt === null ? null : new Date(state.nextFetchAt).toISOString(),
     });
   });

@@ -113,6 +113,7 @@ export function apiRoutes(ctx: ServeContext): Hono {
         lastSuccessAt: iso(s?.lastSuccessAt ?? null),
         lastStatus: s?.lastStatus ?? null,
         lastError: s?.lastError ?? null,
+        lastWarning: s?.lastWarning ?? null,
         errorCount: s?.errorCount ?? 0,
         failingSince: iso(s?.failingSince ?? null),
         disabledReason: feed.enabled ? (s?.disabledReason ?? null) : 'disabled in the config',
