@@ -1,5 +1,5 @@
 import type { ItemProfile } from './item-profile.js';
-import { cosine, sharedCount, termId, termSet, type SparseVector, type TermWeights } from './term-vector.js';
+import { cosine, sharedCount, termId, type SparseVector, type TermWeights } from './term-vector.js';
 
 /** How much more a headline term weighs than a lede term in the combined vector. */
 export const TITLE_BOOST = 2;
@@ -27,8 +27,15 @@ export interface WeighedItem {
   nameVector: SparseVector;
 }
 
+/** A vector being built: sorted ids with their weights, in plain arrays until the item is packed. */
+interface DraftVector {
+  ids: number[];
+  weights: number[];
+  norm: number;
+}
+
 /** Sorted ids with their weights, repeated ids (hash collisions) added up. */
-function vectorOf(ids: readonly number[], weightOf: (slot: number) => number, order: readonly number[]): SparseVector {
+function draftOf(ids: readonly number[], weightOf: (slot: number) => number, order: readonly number[]): DraftVector {
   const outIds: number[] = [];
   const outWeights: number[] = [];
   for (const slot of order) {
@@ -43,7 +50,45 @@ function vectorOf(ids: readonly number[], weightOf: (slot: number) => number, or
   }
   let sum = 0;
   for (const w of outWeights) sum += w * w;
-  return { ids: Int32Array.from(outIds), weights: Float64Array.from(outWeights), norm: Math.sqrt(sum) };
+  return { ids: outIds, weights: outWeights, norm: Math.sqrt(sum) };
+}
+
+/** Sorted distinct ids of terms (a set that intersects by merging), in a plain array. */
+function draftSet(terms: readonly string[]): number[] {
+  return [...new Set(terms.map(termId))].sort((a, b) => a - b);
+}
+
+/**
+ * Lays an item's vectors and id sets out in one Int32Array and one Float64Array, handing out views of
+ * them: a weighed item is kept for many comparisons, and a dozen typed arrays of their own cost more
+ * memory than the numbers in them.
+ */
+class ItemLayout {
+  private readonly ids: Int32Array;
+  private readonly weights: Float64Array;
+  private idAt = 0;
+  private weightAt = 0;
+
+  constructor(idCount: number, weightCount: number) {
+    this.ids = new Int32Array(idCount);
+    this.weights = new Float64Array(weightCount);
+  }
+
+  idView(values: readonly number[]): Int32Array {
+    this.ids.set(values, this.idAt);
+    this.idAt += values.length;
+    return this.ids.subarray(this.idAt - values.length, this.idAt);
+  }
+
+  weightView(values: readonly number[]): Float64Array {
+    this.weights.set(values, this.weightAt);
+    this.weightAt += values.length;
+    return this.weights.subarray(this.weightAt - values.length, this.weightAt);
+  }
+
+  vector(draft: DraftVector): SparseVector {
+    return { ids: this.idView(draft.ids), weights: this.weightView(draft.weights), norm: draft.norm };
+  }
 }
 
 const sublinear = (tf: number) => (tf === 0 ? 0 : 1 + Math.log(tf));
@@ -76,25 +121,36 @@ export function weighItem(profile: ItemProfile, publishedAt: number, outlet: str
   for (const term of profile.lede) ledeTf[slotOf(term)]!++;
   for (const term of profile.names) nameTf[slotOf(term)]!++;
   const order = ids.map((_, slot) => slot).sort((a, b) => ids[a]! - ids[b]!);
-  const title = vectorOf(ids, (s) => sublinear(titleTf[s]!) * idfs[s]!, order);
-  const lede = vectorOf(ids, (s) => sublinear(ledeTf[s]!) * idfs[s]!, order);
-  const all = vectorOf(ids, (s) => (sublinear(titleTf[s]!) * TITLE_BOOST + sublinear(ledeTf[s]!)) * idfs[s]!, order);
+  const title = draftOf(ids, (s) => sublinear(titleTf[s]!) * idfs[s]!, order);
+  const lede = draftOf(ids, (s) => sublinear(ledeTf[s]!) * idfs[s]!, order);
+  const all = draftOf(ids, (s) => (sublinear(titleTf[s]!) * TITLE_BOOST + sublinear(ledeTf[s]!)) * idfs[s]!, order);
+  const nameVector = draftOf(ids, (s) => sublinear(nameTf[s]!) * idfs[s]!, order);
   const content = order.filter((s) => titleTf[s]! + ledeTf[s]! > 0);
   const idfById = new Map(content.map((s) => [ids[s]!, idfs[s]!]));
   const rarest = [...content].sort((x, y) => idfs[y]! - idfs[x]! || (terms[x]! < terms[y]! ? -1 : 1)).slice(0, KEY_TERMS);
+  const allIdf = all.ids.map((id) => idfById.get(id) ?? 0);
+  const names = draftSet(profile.names);
+  const numbers = draftSet(profile.numbers);
+  const keyTerms = draftSet(rarest.map((s) => terms[s]!));
+  const vectors = [title, lede, all, nameVector];
+  const layout = new ItemLayout(
+    vectors.reduce((n, v) => n + v.ids.length, 0) + names.length + numbers.length + keyTerms.length,
+    vectors.reduce((n, v) => n + v.weights.length, 0) + allIdf.length,
+  );
+  const titleVector = layout.vector(title);
   return {
     profile,
     publishedAt,
     outlet,
-    title,
-    lede,
-    all,
-    allIdf: Float64Array.from(all.ids, (id) => idfById.get(id) ?? 0),
-    titleTerms: title.ids,
-    names: termSet(profile.names),
-    numbers: termSet(profile.numbers),
-    keyTerms: termSet(rarest.map((s) => terms[s]!)),
-    nameVector: vectorOf(ids, (s) => sublinear(nameTf[s]!) * idfs[s]!, order),
+    title: titleVector,
+    lede: layout.vector(lede),
+    all: layout.vector(all),
+    allIdf: layout.weightView(allIdf),
+    titleTerms: titleVector.ids,
+    names: layout.idView(names),
+    numbers: layout.idView(numbers),
+    keyTerms: layout.idView(keyTerms),
+    nameVector: layout.vector(nameVector),
   };
 }
 

@@ -52,11 +52,6 @@ export function vectorEntries(v: SparseVector): Array<[number, number]> {
   return Array.from(v.ids, (id, i) => [id, v.weights[i]!]);
 }
 
-/** Sorted distinct ids of terms: a set that intersects by merging. */
-export function termSet(terms: Iterable<string>): Int32Array {
-  return Int32Array.from(new Set([...terms].map(termId))).sort();
-}
-
 /** Cosine of the angle between two vectors; 0 when either is empty. */
 export function cosine(a: SparseVector, b: SparseVector): number {
   if (a.norm === 0 || b.norm === 0) return 0;

@@ -45,7 +45,7 @@ export interface IndexEntry {
 /** Most cached frequencies: bounds memory whatever the vocabulary. */
 const MAX_CACHED_TERMS = 100_000;
 /**
- * Most items that keep a derived (parsed and weighed) form: about 6 KB each. A busy window holds tens of
+ * Most items that keep a derived (parsed and weighed) form: about 4 KB each. A busy window holds tens of
  * thousands of items; the ones compared lately keep theirs, the others are derived again when needed.
  */
 const MAX_DERIVED = 6_000;
