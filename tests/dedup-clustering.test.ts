@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { assert, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../src/config/config-schema.js';
 import type { EventSimilarity } from '../src/dedup/similarity.js';
 import { mergeConvergedStories } from '../src/ingest/merge-stories.js';
@@ -236,5 +236,71 @@ describe('same-event clustering through the poller', () => {
       expect(res.headers.get('location')).toMatch(new RegExp(`/stories/${oldest}$`));
     }
     expect(mergeConvergedStories(store, dedup, NOW, sure)).toEqual({ merged: 0, done: true });
+  });
+
+  it('with the real model at the default thresholds, merges seed pieces into the oldest and leaves other news alone', async () => {
+    nm = await startTestApp({ feeds: serveOutlets(outlets, BACKGROUND), now: NOW });
+    await nm.pollAll();
+    const { store } = nm.app;
+    const dedup = configSchema.parse({ schedule: '*/5 * * * *', topics: { world: { title: 'World' } }, feeds: [] }).dedup;
+    const unsure: EventSimilarity = { score: (_item, candidates) => candidates.map(() => Math.log(0.55 / 0.45)) };
+    const feedIds = new Map(store.feeds.all().map((f) => [f.outlet, f.id]));
+    for (const item of [...SEED_STORY].sort((a, b) => a.published.localeCompare(b.published))) {
+      store.write(() => storeEntries(store, [{ feedId: feedIds.get(item.outlet)!, entries: [entryOf(item)], fetchedAt: NOW, guidMode: 'guid' as const }], dedup, NOW, { similarity: unsure }));
+    }
+    const entries = () => new Map(store.clusters.entryStories().map((e) => [e.entryKey, e.storyId]));
+    const before = entries();
+    const seedKeys = SEED_STORY.map((i) => `g:${i.link}`);
+    const oldest = Math.min(...seedKeys.map((k) => before.get(k)!));
+
+    const { merged } = mergeConvergedStories(store, dedup, NOW);
+    expect(merged).toBeGreaterThanOrEqual(1);
+    const after = entries();
+    // Every merge joined seed pieces, into the oldest seed story; no background item moved.
+    const seedStories = new Set(seedKeys.map((k) => after.get(k)));
+    expect(seedStories.size).toBe(3 - merged);
+    expect(seedStories.has(oldest)).toBe(true);
+    for (const [key, story] of before) if (!seedKeys.includes(key)) expect(after.get(key)).toBe(story);
+  });
+});
+
+describe('the in-memory clustering index stays true to the store', () => {
+  const dedup = configSchema.parse({ schedule: '*/5 * * * *', topics: { world: { title: 'World' } }, feeds: [] }).dedup;
+  const entry = (link: string, title: string, summary: string): Entry => ({ guid: link, link, title, summary, content: null, author: null, published: NOW - 3_600_000, updated: null, categories: [], enclosure: null, image: null });
+  const bank = entry('https://one.example/a', 'Central bank raises interest rates again', 'The central bank raised its key rate on Thursday.');
+  const volcano = entry('https://one.example/a', 'Volcano erupts on remote island', 'Lava flowed from the volcano into the sea.');
+
+  it('after an edit rolled back, and after another connection edited an item, finds items by their stored words only', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'newsmerge-index-'));
+    const store = openStore(dir);
+    try {
+      store.feeds.sync([{ url: 'https://one.example/feed', outlet: 'One' }], NOW);
+      const feedId = store.feeds.all()[0]!.id;
+      const write = (entries: Entry[]) => storeEntries(store, [{ feedId, entries, fetchedAt: NOW, guidMode: 'guid' }], dedup, NOW);
+      const found = (term: string) =>
+        store.write(() => {
+          store.clusters.begin();
+          return store.clusters.candidates(new Map([[term, 1]]), NOW - 1e8, NOW + 1e8, 10).map((c) => c.itemId);
+        });
+      store.write(() => write([bank]));
+      const [id] = found('bank');
+      expect(id).toBeDefined();
+
+      expect(() => store.write(() => (write([volcano]), assert.fail('rolled back')))).toThrow('rolled back');
+      expect(found('volcano')).toEqual([]);
+      expect(found('bank')).toEqual([id]);
+
+      // The same edit by another process (npm run poll beside the server).
+      const other = openStore(dir);
+      other.write(() => storeEntries(other, [{ feedId, entries: [volcano], fetchedAt: NOW, guidMode: 'guid' }], dedup, NOW));
+      other.close();
+      expect(found('volcano')).toEqual([id]);
+      expect(found('bank')).toEqual([]);
+      store.write(() => write([{ ...volcano, title: 'Volcano erupts again on remote island' }]));
+      expect(found('volcano')).toEqual([id]);
+    } finally {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -248,7 +248,7 @@ export class Poller {
    */
   private batchWriter(report: CycleReport): { add(f: Finished): Promise<void>; drain(): Promise<void> } {
     const pending: Finished[] = [];
-    const maxPending = this.deps.maxPendingItems ?? MAX_PENDING_ITEMS;
+    const maxPending = Math.max(1, this.deps.maxPendingItems ?? MAX_PENDING_ITEMS);
     let waiting: Array<() => void> = [];
     const delay = this.deps.batchDelayMs ?? 500;
     let timer: NodeJS.Timeout | null = null;

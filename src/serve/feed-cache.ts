@@ -63,13 +63,18 @@ export function etagFor(entry: Pick<CachedFeed, 'etag'>, coding: Coding): string
   return coding === 'identity' ? `"${entry.etag}"` : `"${entry.etag}-${coding === 'gzip' ? 'gz' : 'br'}"`;
 }
 
-/** True when If-None-Match names this entry in any coding (or is "*"). */
-export function matchesEtag(ifNoneMatch: string | undefined, entry: Pick<CachedFeed, 'etag'>): boolean {
+/**
+ * True when If-None-Match names this entry in the coding the response would use (or is "*"), compared
+ * weakly (RFC 9110 13.1.2). A client holding another coding's body gets a 200: a 304 would carry a tag it
+ * has not stored.
+ */
+export function matchesEtag(ifNoneMatch: string | undefined, entry: Pick<CachedFeed, 'etag'>, coding: Coding): boolean {
   if (!ifNoneMatch) return false;
-  if (ifNoneMatch === `"${entry.etag}"`) return true;
+  const wanted = etagFor(entry, coding);
+  if (ifNoneMatch === wanted) return true;
   return ifNoneMatch.split(',').some((tag) => {
     const t = tag.trim().replace(/^W\//, '');
-    return t === '*' || t.replace(/-(gz|br)"$/, '"') === `"${entry.etag}"`;
+    return t === '*' || t === wanted;
   });
 }
 
@@ -80,8 +85,8 @@ export interface Conditionals {
 }
 
 /** True when the client already has this content: If-None-Match decides when present, else If-Modified-Since. */
-export function isFresh(conditionals: Conditionals, entry: Pick<CachedFeed, 'etag' | 'lastModified'>): boolean {
-  if (conditionals.ifNoneMatch !== undefined) return matchesEtag(conditionals.ifNoneMatch, entry);
+export function isFresh(conditionals: Conditionals, entry: Pick<CachedFeed, 'etag' | 'lastModified'>, coding: Coding): boolean {
+  if (conditionals.ifNoneMatch !== undefined) return matchesEtag(conditionals.ifNoneMatch, entry, coding);
   const since = Date.parse(conditionals.ifModifiedSince ?? '');
   return Number.isFinite(since) && Date.parse(entry.lastModified) <= since;
 }

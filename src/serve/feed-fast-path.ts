@@ -20,7 +20,7 @@ export function createFeedFastPath(ctx: ServeContext): (req: IncomingMessage, re
     const started = performance.now();
     const route = req.url.startsWith('/topics/') ? FEED_ROUTES.topics : FEED_ROUTES.all;
     const coding = negotiateCoding(header(req, 'accept-encoding'));
-    if (isFresh({ ifNoneMatch: header(req, 'if-none-match'), ifModifiedSince: header(req, 'if-modified-since') }, entry)) {
+    if (isFresh({ ifNoneMatch: header(req, 'if-none-match'), ifModifiedSince: header(req, 'if-modified-since') }, entry, coding)) {
       res.writeHead(304, notModifiedHeaders(entry, coding)).end();
       ctx.metrics.request(route, 304, (performance.now() - started) / 1000);
       return true;

@@ -98,11 +98,13 @@ export class ClusterIndex {
   private pending = new Map<string, number>();
   private pendingDocuments = 0;
   /** What this connection last left in the store: a mismatch means another writer or a rollback. */
-  private expected = { documents: -1, newestId: -1 };
+  private expected = { documents: -1, newestId: -1, dataVersion: -1 };
+  private readonly dataVersionStmt;
 
   /** `windowMs` sizes the in-memory index: it keeps about two windows of published time behind the newest lookup. */
   constructor(db: Database.Database, windowMs = 72 * 3_600_000) {
     this.window = new WindowCache(2 * windowMs);
+    this.dataVersionStmt = db.prepare('PRAGMA data_version').pluck();
     this.addProfileStmt = db.prepare(`INSERT INTO item_profiles (item_id, published_at, minhash, terms, bands, profile) VALUES (?, ?, ?, ?, ?, ?)`);
     this.addFrequenciesStmt = db.prepare(`
       INSERT INTO term_frequencies (term, df) VALUES (?, ?)
@@ -139,7 +141,7 @@ export class ClusterIndex {
 
   /**
    * Call at the start of each write transaction that clusters: drops what memory holds when the store
-   * changed behind it (another process wrote, a transaction rolled back, retention deleted).
+   * changed behind it (another connection committed, retention deleted; rollbacks call forget()).
    */
   begin(): void {
     // Counts left by a transaction that rolled back are gone with its items.
@@ -147,14 +149,27 @@ export class ClusterIndex {
     this.pendingDocuments = 0;
     const documents = this.documentCount();
     const newestId = (this.newestIdStmt.get() as number | null) ?? 0;
-    if (documents !== this.expected.documents || newestId !== this.expected.newestId || this.frequencyCache.size > MAX_CACHED_TERMS) {
-      if (documents !== this.expected.documents || newestId !== this.expected.newestId) {
-        this.window.clear();
-        this.derivedOrder.clear();
-      }
-      this.frequencyCache.clear();
+    // data_version moves only when another connection commits (`npm run poll` beside the server).
+    const dataVersion = this.dataVersionStmt.get() as number;
+    const e = this.expected;
+    const changed = documents !== e.documents || newestId !== e.newestId || dataVersion !== e.dataVersion;
+    if (changed) {
+      this.window.clear();
+      this.derivedOrder.clear();
     }
-    this.expected = { documents, newestId };
+    if (changed || this.frequencyCache.size > MAX_CACHED_TERMS) this.frequencyCache.clear();
+    this.expected = { documents, newestId, dataVersion };
+  }
+
+  /**
+   * Forgets everything held in memory: call when a write transaction rolled back, since what it indexed
+   * (an edit's new terms, say) is gone from the store but not from memory.
+   */
+  forget(): void {
+    this.window.clear();
+    this.derivedOrder.clear();
+    this.frequencyCache.clear();
+    this.expected = { documents: -1, newestId: -1, dataVersion: -1 };
   }
 
   /** Indexes an item; its document frequencies are written by flush(). `replace` for an item indexed before. */
@@ -164,7 +179,7 @@ export class ClusterIndex {
     this.pendingDocuments++;
     this.addProfileStmt.run(entry.itemId, entry.publishedAt, entry.minhash, JSON.stringify(entry.terms), JSON.stringify(entry.bands), entry.profile);
     this.window.add({ item: { itemId: entry.itemId, storyId: entry.storyId, feedId: entry.feedId, outlet: entry.outlet, publishedAt: entry.publishedAt }, keys: entry });
-    this.expected = { documents: this.expected.documents + 1, newestId: Math.max(this.expected.newestId, entry.itemId) };
+    this.expected = { ...this.expected, documents: this.expected.documents + 1, newestId: Math.max(this.expected.newestId, entry.itemId) };
   }
 
   /** Writes the document frequencies of the items indexed since the last flush; call before the transaction ends. */

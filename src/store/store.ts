@@ -35,6 +35,7 @@ export function openStore(dataDir: string, options: OpenOptions & { externalWrit
   let checkedAt = performance.now();
   let version = `${external}:0`;
   const pingStmt = db.prepare('SELECT count(*) FROM meta').pluck();
+  const clusters = new ClusterIndex(db);
   let localWrites = 0;
   return {
     db,
@@ -42,9 +43,15 @@ export function openStore(dataDir: string, options: OpenOptions & { externalWrit
     items: new Items(db),
     stories: new Stories(db),
     queries: new StoryQueries(db),
-    clusters: new ClusterIndex(db),
+    clusters,
     write<T>(fn: () => T): T {
-      const result = db.transaction(fn).immediate();
+      let result: T;
+      try {
+        result = db.transaction(fn).immediate();
+      } catch (err) {
+        clusters.forget();
+        throw err;
+      }
       localWrites++;
       version = `${external}:${localWrites}`;
       return result;

@@ -25,11 +25,14 @@ export interface WindowEntry {
 }
 
 /**
- * Postings of one term looked at per query, the most recently indexed first. A term in more items than
- * this within the window says little about which story an item belongs to, and scanning it whole would
- * make each lookup cost grow with the window (a busy window holds tens of thousands of items).
+ * Postings of one term counted per query, the most recently indexed first, among those within the
+ * query's time range. A term in more items than this within the window says little about which story an
+ * item belongs to, and scanning it whole would make each lookup cost grow with the window (a busy window
+ * holds tens of thousands of items).
  */
-const MAX_POSTINGS_SCANNED = 150;
+const MAX_POSTINGS_MATCHED = 150;
+/** Postings of one term looked at per query at most, in range or not (a query about an earlier time). */
+const MAX_POSTINGS_SCANNED = 1_000;
 
 /** An item's place in the postings: its time and id copied out, so a lookup touches nothing else. */
 class Slot {
@@ -38,6 +41,8 @@ class Slot {
   /** Scratch space of match(): the query this score belongs to, and the score. */
   query = 0;
   score = 0.5;
+  /** False once the item is deleted: postings left under keys it was not found by are skipped, then dropped. */
+  alive = true;
 
   constructor(readonly item: CachedItem) {
     this.at = item.publishedAt;
@@ -113,6 +118,7 @@ export class WindowCache {
   delete(itemId: number, keys: IndexKeys): void {
     const slot = this.slots.get(itemId);
     if (!slot) return;
+    slot.alive = false;
     this.slots.delete(itemId);
     for (const term of keys.terms) unlink(this.postings, term, slot);
     for (const band of keys.bands) unlink(this.bandPostings, band, slot);
@@ -155,10 +161,12 @@ export class WindowCache {
       const posting = this.postings.get(term);
       if (!posting) continue;
       const list = posting instanceof Slot ? [posting] : posting;
-      for (let i = list.length - 1, end = Math.max(0, list.length - MAX_POSTINGS_SCANNED); i >= end; i--) {
+      let matched = 0;
+      for (let i = list.length - 1, end = Math.max(0, list.length - MAX_POSTINGS_SCANNED); i >= end && matched < MAX_POSTINGS_MATCHED; i--) {
         const slot = list[i]!;
         const at = slot.at;
-        if (at < from || at > to) continue;
+        if (at < from || at > to || !slot.alive) continue;
+        matched++;
         if (slot.query !== query) {
           slot.query = query;
           slot.score = 0;
@@ -178,7 +186,7 @@ export class WindowCache {
       if (!posting) continue;
       for (const slot of posting instanceof Slot ? [posting] : posting) {
         const { item } = slot;
-        if (item.publishedAt >= from && item.publishedAt <= to) found.set(item.itemId, item);
+        if (slot.alive && item.publishedAt >= from && item.publishedAt <= to) found.set(item.itemId, item);
       }
     }
     return [...found.values()];
@@ -248,10 +256,10 @@ function link<K>(index: Postings<K>, key: K, slot: Slot): void {
 function evictPostings<K>(index: Postings<K>, before: number): void {
   for (const [key, posting] of index) {
     if (posting instanceof Slot) {
-      if (posting.at < before) index.delete(key);
+      if (posting.at < before || !posting.alive) index.delete(key);
       continue;
     }
-    const kept = posting.filter((slot) => slot.at >= before);
+    const kept = posting.filter((slot) => slot.at >= before && slot.alive);
     if (kept.length === 0) index.delete(key);
     else index.set(key, kept.length === 1 ? kept[0]! : kept);
   }

@@ -65,7 +65,8 @@ async function serveFeed(c: Context, ctx: ServeContext, tags: string[] | null, f
       entry.checkedAt = checkpoint;
     } else {
       const validators = { etag: validatorOf(contentKey), lastModified: new Date(lastModifiedOf(stories, ctx.startedAt)).toUTCString(), cacheControl };
-      if (isFresh(conditionalsOf(c), validators)) return c.body(null, 304, notModifiedHeaders(validators, negotiateCoding(c.req.header('accept-encoding'))));
+      const coding = negotiateCoding(c.req.header('accept-encoding'));
+      if (isFresh(conditionalsOf(c), validators, coding)) return c.body(null, 304, notModifiedHeaders(validators, coding));
       const views = storyViews(ctx.store, stories);
       const meta: FeedMeta = {
         title: selection.title,
@@ -83,7 +84,7 @@ async function serveFeed(c: Context, ctx: ServeContext, tags: string[] | null, f
   }
   ctx.cache.rememberRequest(url.pathname + url.search, key);
   const coding = negotiateCoding(c.req.header('accept-encoding'));
-  if (isFresh(conditionalsOf(c), entry)) return c.body(null, 304, notModifiedHeaders(entry, coding));
+  if (isFresh(conditionalsOf(c), entry, coding)) return c.body(null, 304, notModifiedHeaders(entry, coding));
   if (!entry.bodies[coding]) ctx.metrics.feedWork('compress', format);
   const body = await ctx.cache.body(key, entry, coding);
   return c.body(new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.byteLength), 200, okHeaders(entry, coding));
