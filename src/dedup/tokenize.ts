@@ -1,4 +1,5 @@
 import { stemmer } from 'stemmer';
+import { americanSpelling } from './spelling.js';
 import { STOP_WORDS } from './stop-words.js';
 
 /** A word as written, with where it stands: what term weighting and name detection start from. */
@@ -38,7 +39,7 @@ function computeTerm(lower: string): string | null {
   }
   const word = lower.replace(/['’]s$/, '').replace(/['’]/g, '');
   if (word.length < 2 || STOP_WORDS.has(word)) return null;
-  return stemmer(word);
+  return stemmer(americanSpelling(word));
 }
 
 /** Splits text into words, in order, marking sentence starts; "U.S." and "150,000" stay one word. */
