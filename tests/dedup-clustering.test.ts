@@ -10,7 +10,7 @@ import type { Entry } from '../src/ingest/entry.js';
 import { rssFeed, type TestItem } from './helpers/feed-builder.js';
 import { FixtureServer } from './helpers/fixture-server.js';
 import { startTestApp, type TestApp } from './helpers/test-app.js';
-import { openStore } from '../src/store/store.js';
+import { openStore, type Store } from '../src/store/store.js';
 import { BACKGROUND, SAME_COUNTRY_OTHER_EVENTS, SEED_STORY, type FixtureItem } from './fixtures/dedup/seed-story.js';
 
 const NOW = Date.parse('2022-02-23T12:00:00Z');
@@ -204,24 +204,33 @@ describe('same-event clustering through the poller', () => {
     expect(after).toHaveLength(before.length);
   });
 
-  it('merges stories that have become one into the older id, and redirects the other', async () => {
-    nm = await startTestApp({ feeds: serveOutlets(outlets, BACKGROUND), now: NOW });
-    await nm.pollAll();
-    const { store } = nm.app;
-    const dedup = configSchema.parse({ schedule: '*/5 * * * *', topics: { world: { title: 'World' } }, feeds: [] }).dedup;
-    // A backend that finds every candidate just short of joining: each seed item starts its own story, and
-    // the periodic merge is told the stories may be one.
+  const dedup = configSchema.parse({ schedule: '*/5 * * * *', topics: { world: { title: 'World' } }, feeds: [] }).dedup;
+
+  /**
+   * Background news polled, then the seed items stored one outlet at a time (oldest first, as a first poll
+   * could bring them) by a backend that finds every candidate just short of joining: each seed item starts
+   * its own story, and the periodic merge is told the stories may be one.
+   */
+  async function seedInSeparateStories(): Promise<{ app: TestApp; store: Store }> {
+    const app = await startTestApp({ feeds: serveOutlets(outlets, BACKGROUND), now: NOW });
+    nm = app;
+    await app.pollAll();
+    const { store } = app.app;
     const unsure: EventSimilarity = { score: (_item, candidates) => candidates.map(() => Math.log(0.55 / 0.45)) };
-    // And one that, later, knows: seed items are one event, nothing else is.
-    const seedTimes = new Set(SEED_STORY.map((i) => Date.parse(i.published)));
-    const isSeed = (item: { publishedAt: number }) => seedTimes.has(item.publishedAt);
-    const sure: EventSimilarity = { score: (item, candidates) => candidates.map((c) => (isSeed(item) && isSeed(c) ? Math.log(0.95 / 0.05) : Math.log(0.05 / 0.95))) };
     // BACKGROUND comes from the same three outlets: their feeds are registered.
     const feedIds = new Map(store.feeds.all().map((f) => [f.outlet, f.id]));
-    // Each outlet's item in a batch of its own, oldest first, as a first poll could bring them.
     for (const item of [...SEED_STORY].sort((a, b) => a.published.localeCompare(b.published))) {
       store.write(() => storeEntries(store, [{ feedId: feedIds.get(item.outlet)!, entries: [entryOf(item)], fetchedAt: NOW, guidMode: 'guid' as const }], dedup, NOW, { similarity: unsure }));
     }
+    return { app, store };
+  }
+
+  it('merges stories that have become one into the older id, and redirects the other', async () => {
+    const { app, store } = await seedInSeparateStories();
+    // A backend that knows: seed items are one event, nothing else is.
+    const seedTimes = new Set(SEED_STORY.map((i) => Date.parse(i.published)));
+    const isSeed = (item: { publishedAt: number }) => seedTimes.has(item.publishedAt);
+    const sure: EventSimilarity = { score: (item, candidates) => candidates.map((c) => (isSeed(item) && isSeed(c) ? Math.log(0.95 / 0.05) : Math.log(0.05 / 0.95))) };
     const storyOf = (item: FixtureItem) => store.clusters.entryStories().find((e) => e.entryKey === `g:${item.link}`)!.storyId;
     const separate = SEED_STORY.map(storyOf);
     expect(new Set(separate).size).toBe(3);
@@ -231,7 +240,7 @@ describe('same-event clustering through the poller', () => {
     for (const item of SEED_STORY) expect(storyOf(item)).toBe(oldest);
     for (const id of separate.filter((id) => id !== oldest)) {
       expect(store.stories.resolve(id)).toBe(oldest);
-      const res = await nm.get(`/stories/${id}`, { redirect: 'manual' });
+      const res = await app.get(`/stories/${id}`, { redirect: 'manual' });
       expect(res.status).toBe(301);
       expect(res.headers.get('location')).toMatch(new RegExp(`/stories/${oldest}$`));
     }
@@ -239,15 +248,7 @@ describe('same-event clustering through the poller', () => {
   });
 
   it('with the real model at the default thresholds, merges seed pieces into the oldest and leaves other news alone', async () => {
-    nm = await startTestApp({ feeds: serveOutlets(outlets, BACKGROUND), now: NOW });
-    await nm.pollAll();
-    const { store } = nm.app;
-    const dedup = configSchema.parse({ schedule: '*/5 * * * *', topics: { world: { title: 'World' } }, feeds: [] }).dedup;
-    const unsure: EventSimilarity = { score: (_item, candidates) => candidates.map(() => Math.log(0.55 / 0.45)) };
-    const feedIds = new Map(store.feeds.all().map((f) => [f.outlet, f.id]));
-    for (const item of [...SEED_STORY].sort((a, b) => a.published.localeCompare(b.published))) {
-      store.write(() => storeEntries(store, [{ feedId: feedIds.get(item.outlet)!, entries: [entryOf(item)], fetchedAt: NOW, guidMode: 'guid' as const }], dedup, NOW, { similarity: unsure }));
-    }
+    const { store } = await seedInSeparateStories();
     const entries = () => new Map(store.clusters.entryStories().map((e) => [e.entryKey, e.storyId]));
     const before = entries();
     const seedKeys = SEED_STORY.map((i) => `g:${i.link}`);
