@@ -5,6 +5,7 @@ import { assert, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../src/config/config-schema.js';
 import type { EventSimilarity } from '../src/dedup/similarity.js';
 import { mergeConvergedStories } from '../src/ingest/merge-stories.js';
+import { pruneExpired } from '../src/ingest/retention.js';
 import { storeEntries } from '../src/ingest/store-entries.js';
 import type { Entry } from '../src/ingest/entry.js';
 import { rssFeed, type TestItem } from './helpers/feed-builder.js';
@@ -299,6 +300,32 @@ describe('the in-memory clustering index stays true to the store', () => {
       expect(found('bank')).toEqual([]);
       store.write(() => write([{ ...volcano, title: 'Volcano erupts again on remote island' }]));
       expect(found('volcano')).toEqual([id]);
+    } finally {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('forgets items retention deleted without reloading the window', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'newsmerge-index-'));
+    const store = openStore(dir);
+    try {
+      store.feeds.sync([{ url: 'https://one.example/feed', outlet: 'One' }], NOW);
+      const feedId = store.feeds.all()[0]!.id;
+      const DAY = 86_400_000;
+      // Seen 91 days apart, published an hour apart: both in one clustering window, one past retention.
+      const seenAt = (at: number, entries: Entry[]) => store.write(() => storeEntries(store, [{ feedId, entries, fetchedAt: at, guidMode: 'guid' }], dedup, at));
+      seenAt(NOW - 91 * DAY, [bank]);
+      seenAt(NOW, [{ ...volcano, link: 'https://one.example/b', guid: 'https://one.example/b' }]);
+      const found = (term: string) => store.clusters.candidates(new Map([[term, 1]]), NOW - 1e8, NOW + 1e8, 10).map((c) => c.itemId);
+      store.write(() => (store.clusters.begin(), found('bank')));
+      expect(store.clusters.windowSize).toBe(2);
+
+      expect(pruneExpired(store, 90, 0, NOW).items).toBe(1);
+      store.write(() => store.clusters.begin());
+      expect(store.clusters.windowSize).toBe(1);
+      expect(store.write(() => found('bank'))).toEqual([]);
+      expect(store.write(() => found('volcano'))).toHaveLength(1);
     } finally {
       store.close();
       rmSync(dir, { recursive: true, force: true });

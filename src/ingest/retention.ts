@@ -18,6 +18,7 @@ export function pruneExpired(store: Store, retentionDays: number, keepPerFeed: n
   return store.write(() => {
     const pruned = store.items.pruneOlderThan(now - retentionDays * DAY, keepPerFeed);
     if (pruned.deleted === 0) return { items: 0, stories: 0 };
+    store.clusters.deleted(pruned.ids);
     const stories = store.stories.deleteEmpty();
     const version = store.stories.nextVersion();
     for (const id of pruned.stories) {

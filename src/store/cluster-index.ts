@@ -211,6 +211,23 @@ export class ClusterIndex {
     this.expected = { ...this.expected, documents: this.expected.documents - 1 };
   }
 
+  /**
+   * Takes items deleted in this transaction (their profiles went with them, by cascade) out of memory,
+   * and accepts the store's new counts: retention deletes a few items every cycle, and reloading the whole
+   * window each time would hold a busy server for a second.
+   */
+  deleted(itemIds: readonly number[]): void {
+    for (const id of itemIds) {
+      const cached = this.window.get(id);
+      if (!cached) continue;
+      this.derivedOrder.delete(cached);
+      this.window.forget(id);
+    }
+    // Deleted profiles took their counts off by trigger: cached frequencies are stale.
+    this.frequencyCache.clear();
+    this.expected = { documents: this.documentCount(), newestId: (this.newestIdStmt.get() as number | null) ?? 0, dataVersion: this.expected.dataVersion };
+  }
+
   /** Number of indexed items: the N of inverse document frequency. */
   documentCount(): number {
     return ((this.documentsStmt.get() as number | undefined) ?? 0) + this.pendingDocuments;

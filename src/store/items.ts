@@ -96,7 +96,7 @@ export class Items {
           FROM items
         ) WHERE first_seen_at < @cutoff AND rank > @keep
       )
-      RETURNING story_id AS storyId`);
+      RETURNING id, story_id AS storyId`);
   }
 
   /** The item a feed already stored under `entryKey`, if any. */
@@ -137,12 +137,12 @@ export class Items {
   }
 
   /**
-   * Deletes items first seen before `cutoff`, except each feed's `keep` newest; returns how many, and the
-   * stories that lost items.
+   * Deletes items first seen before `cutoff`, except each feed's `keep` newest; returns how many, which,
+   * and the stories that lost items.
    */
-  pruneOlderThan(cutoff: number, keep: number): { deleted: number; stories: Set<number> } {
-    const rows = this.pruneStmt.all({ cutoff, keep }) as Array<{ storyId: number }>;
-    return { deleted: rows.length, stories: new Set(rows.map((r) => r.storyId)) };
+  pruneOlderThan(cutoff: number, keep: number): { deleted: number; ids: number[]; stories: Set<number> } {
+    const rows = this.pruneStmt.all({ cutoff, keep }) as Array<{ id: number; storyId: number }>;
+    return { deleted: rows.length, ids: rows.map((r) => r.id), stories: new Set(rows.map((r) => r.storyId)) };
   }
 
   /** Moves every item of one story into another. */

@@ -124,6 +124,14 @@ export class WindowCache {
     for (const band of keys.bands) unlink(this.bandPostings, band, slot);
   }
 
+  /** Forgets an item whose keys are no longer known (deleted with its profile): its postings are skipped, then dropped. */
+  forget(itemId: number): void {
+    const slot = this.slots.get(itemId);
+    if (!slot) return;
+    slot.alive = false;
+    this.slots.delete(itemId);
+  }
+
   /** Records that every item of one story now belongs to another (a merge). */
   moveStory(from: number, to: number): void {
     for (const slot of this.slots.values()) if (slot.item.storyId === from) slot.item.storyId = to;
