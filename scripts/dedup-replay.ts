@@ -91,10 +91,15 @@ export interface ReplayResult {
   liveHeapMbAt: Record<number, number>;
 }
 
+let gc: (() => void) | null = null;
+
 /** A full garbage collection, without starting node with --expose-gc. */
 function collectGarbage(): void {
-  v8.setFlagsFromString('--expose-gc');
-  (vm.runInNewContext('gc') as () => void)();
+  if (!gc) {
+    v8.setFlagsFromString('--expose-gc');
+    gc = vm.runInNewContext('gc') as () => void;
+  }
+  gc();
 }
 
 function entryOf(item: LabeledItem): Entry {

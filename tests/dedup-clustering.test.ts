@@ -271,64 +271,63 @@ describe('the in-memory clustering index stays true to the store', () => {
   const entry = (link: string, title: string, summary: string): Entry => ({ guid: link, link, title, summary, content: null, author: null, published: NOW - 3_600_000, updated: null, categories: [], enclosure: null, image: null });
   const bank = entry('https://one.example/a', 'Central bank raises interest rates again', 'The central bank raised its key rate on Thursday.');
   const volcano = entry('https://one.example/a', 'Volcano erupts on remote island', 'Lava flowed from the volcano into the sea.');
+  /** How many items the window index finds for one term (each call its own write, as ingest does). */
+  const found = (store: Store, term: string) =>
+    store.write(() => {
+      store.clusters.begin();
+      return store.clusters.candidates(new Map([[term, 1]]), NOW - 1e8, NOW + 1e8, 10).map((c) => c.itemId);
+    });
 
-  it('after an edit rolled back, and after another connection edited an item, finds items by their stored words only', () => {
+  /** Runs `test` on a new store with one feed, then removes it. */
+  function withStore(test: (store: Store, feedId: number, dir: string) => void): void {
     const dir = mkdtempSync(join(tmpdir(), 'newsmerge-index-'));
     const store = openStore(dir);
     try {
       store.feeds.sync([{ url: 'https://one.example/feed', outlet: 'One' }], NOW);
-      const feedId = store.feeds.all()[0]!.id;
+      test(store, store.feeds.all()[0]!.id, dir);
+    } finally {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('after an edit rolled back, and after another connection edited an item, finds items by their stored words only', () => {
+    withStore((store, feedId, dir) => {
       const write = (entries: Entry[]) => storeEntries(store, [{ feedId, entries, fetchedAt: NOW, guidMode: 'guid' }], dedup, NOW);
-      const found = (term: string) =>
-        store.write(() => {
-          store.clusters.begin();
-          return store.clusters.candidates(new Map([[term, 1]]), NOW - 1e8, NOW + 1e8, 10).map((c) => c.itemId);
-        });
       store.write(() => write([bank]));
-      const [id] = found('bank');
+      const [id] = found(store, 'bank');
       expect(id).toBeDefined();
 
       expect(() => store.write(() => (write([volcano]), assert.fail('rolled back')))).toThrow('rolled back');
-      expect(found('volcano')).toEqual([]);
-      expect(found('bank')).toEqual([id]);
+      expect(found(store, 'volcano')).toEqual([]);
+      expect(found(store, 'bank')).toEqual([id]);
 
       // The same edit by another process (npm run poll beside the server).
       const other = openStore(dir);
       other.write(() => storeEntries(other, [{ feedId, entries: [volcano], fetchedAt: NOW, guidMode: 'guid' }], dedup, NOW));
       other.close();
-      expect(found('volcano')).toEqual([id]);
-      expect(found('bank')).toEqual([]);
+      expect(found(store, 'volcano')).toEqual([id]);
+      expect(found(store, 'bank')).toEqual([]);
       store.write(() => write([{ ...volcano, title: 'Volcano erupts again on remote island' }]));
-      expect(found('volcano')).toEqual([id]);
-    } finally {
-      store.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+      expect(found(store, 'volcano')).toEqual([id]);
+    });
   });
 
   it('forgets items retention deleted without reloading the window', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'newsmerge-index-'));
-    const store = openStore(dir);
-    try {
-      store.feeds.sync([{ url: 'https://one.example/feed', outlet: 'One' }], NOW);
-      const feedId = store.feeds.all()[0]!.id;
+    withStore((store, feedId) => {
       const DAY = 86_400_000;
       // Seen 91 days apart, published an hour apart: both in one clustering window, one past retention.
       const seenAt = (at: number, entries: Entry[]) => store.write(() => storeEntries(store, [{ feedId, entries, fetchedAt: at, guidMode: 'guid' }], dedup, at));
       seenAt(NOW - 91 * DAY, [bank]);
       seenAt(NOW, [{ ...volcano, link: 'https://one.example/b', guid: 'https://one.example/b' }]);
-      const found = (term: string) => store.clusters.candidates(new Map([[term, 1]]), NOW - 1e8, NOW + 1e8, 10).map((c) => c.itemId);
-      store.write(() => (store.clusters.begin(), found('bank')));
+      found(store, 'bank');
       expect(store.clusters.windowSize).toBe(2);
 
       expect(pruneExpired(store, 90, 0, NOW).items).toBe(1);
       store.write(() => store.clusters.begin());
       expect(store.clusters.windowSize).toBe(1);
-      expect(store.write(() => found('bank'))).toEqual([]);
-      expect(store.write(() => found('volcano'))).toHaveLength(1);
-    } finally {
-      store.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+      expect(found(store, 'bank')).toEqual([]);
+      expect(found(store, 'volcano')).toHaveLength(1);
+    });
   });
 });

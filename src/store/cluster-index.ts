@@ -8,6 +8,8 @@ export interface IndexedItem {
   feedId: number;
   outlet: string;
   publishedAt: number;
+  /** The stored profile (JSON), read along when the item had no derived form in memory. */
+  profile?: string;
 }
 
 /** An item stored before clustering state existed, to be indexed. */
@@ -73,8 +75,6 @@ export class ClusterIndex {
   private readonly frequenciesStmt;
   private readonly profilesInRangeStmt;
   private readonly profilesStmt;
-  private readonly profileStmt;
-  private readonly keysStmt;
   private readonly minhashesStmt;
   private readonly storyItemsStmt;
   private readonly outletStmt;
@@ -89,11 +89,6 @@ export class ClusterIndex {
   private readonly frequencyCache = new Map<string, number>();
   /** Items holding a derived form, oldest first (a Set keeps insertion order). */
   private readonly derivedOrder = new Set<CachedItem>();
-  /**
-   * Stored profiles (JSON) read by the last items() call for items without a derived form, for derived()
-   * to build one from. Memory keeps no profile text: a busy window holds tens of thousands of items.
-   */
-  private loadedProfiles = new Map<number, string>();
   /** Document frequencies of items indexed in this transaction, written together by flush(). */
   private pending = new Map<string, number>();
   private pendingDocuments = 0;
@@ -119,8 +114,6 @@ export class ClusterIndex {
     const from = `FROM item_profiles p JOIN items i ON i.id = p.item_id JOIN feeds f ON f.id = i.feed_id`;
     this.profilesInRangeStmt = db.prepare(`SELECT ${columns}, p.terms, p.bands ${from} WHERE p.published_at BETWEEN ? AND ?`);
     this.profilesStmt = db.prepare(`SELECT ${columns}, p.profile ${from} WHERE p.item_id IN (SELECT value FROM json_each(?))`);
-    this.profileStmt = db.prepare(`SELECT profile FROM item_profiles WHERE item_id = ?`).pluck();
-    this.keysStmt = db.prepare(`SELECT terms, bands FROM item_profiles WHERE item_id = ?`);
     this.minhashesStmt = db.prepare(`SELECT item_id AS itemId, minhash FROM item_profiles WHERE item_id IN (SELECT value FROM json_each(?))`);
     this.storyItemsStmt = db.prepare(`
       SELECT i.id FROM items i WHERE i.story_id = ? AND EXISTS (SELECT 1 FROM item_profiles p WHERE p.item_id = i.id)
@@ -147,18 +140,12 @@ export class ClusterIndex {
     // Counts left by a transaction that rolled back are gone with its items.
     this.pending = new Map();
     this.pendingDocuments = 0;
-    const documents = this.documentCount();
-    const newestId = (this.newestIdStmt.get() as number | null) ?? 0;
     // data_version moves only when another connection commits (`npm run poll` beside the server).
-    const dataVersion = this.dataVersionStmt.get() as number;
+    const now = { ...this.storedCounts(), dataVersion: this.dataVersionStmt.get() as number };
     const e = this.expected;
-    const changed = documents !== e.documents || newestId !== e.newestId || dataVersion !== e.dataVersion;
-    if (changed) {
-      this.window.clear();
-      this.derivedOrder.clear();
-    }
-    if (changed || this.frequencyCache.size > MAX_CACHED_TERMS) this.frequencyCache.clear();
-    this.expected = { documents, newestId, dataVersion };
+    if (now.documents !== e.documents || now.newestId !== e.newestId || now.dataVersion !== e.dataVersion) this.clearMemory();
+    else if (this.frequencyCache.size > MAX_CACHED_TERMS) this.frequencyCache.clear();
+    this.expected = now;
   }
 
   /**
@@ -166,9 +153,7 @@ export class ClusterIndex {
    * (an edit's new terms, say) is gone from the store but not from memory.
    */
   forget(): void {
-    this.window.clear();
-    this.derivedOrder.clear();
-    this.frequencyCache.clear();
+    this.clearMemory();
     this.expected = { documents: -1, newestId: -1, dataVersion: -1 };
   }
 
@@ -202,13 +187,8 @@ export class ClusterIndex {
     this.flush();
     // The trigger takes the item's counts off; cached ones would be stale (edits are rare: start afresh).
     this.frequencyCache.clear();
-    const keys = this.keysStmt.get(itemId) as { terms: string; bands: string } | undefined;
-    if (!keys) return;
-    const cached = this.window.get(itemId);
-    if (cached) this.derivedOrder.delete(cached);
-    this.window.delete(itemId, { terms: JSON.parse(keys.terms) as string[], bands: JSON.parse(keys.bands) as number[] });
-    this.removeProfileStmt.run(itemId);
-    this.expected = { ...this.expected, documents: this.expected.documents - 1 };
+    this.dropFromMemory(itemId);
+    if (this.removeProfileStmt.run(itemId).changes > 0) this.expected = { ...this.expected, documents: this.expected.documents - 1 };
   }
 
   /**
@@ -217,15 +197,10 @@ export class ClusterIndex {
    * window each time would hold a busy server for a second.
    */
   deleted(itemIds: readonly number[]): void {
-    for (const id of itemIds) {
-      const cached = this.window.get(id);
-      if (!cached) continue;
-      this.derivedOrder.delete(cached);
-      this.window.forget(id);
-    }
+    for (const id of itemIds) this.dropFromMemory(id);
     // Deleted profiles took their counts off by trigger: cached frequencies are stale.
     this.frequencyCache.clear();
-    this.expected = { documents: this.documentCount(), newestId: (this.newestIdStmt.get() as number | null) ?? 0, dataVersion: this.expected.dataVersion };
+    this.expected = { ...this.expected, ...this.storedCounts() };
   }
 
   /** Number of indexed items: the N of inverse document frequency. */
@@ -273,21 +248,17 @@ export class ClusterIndex {
   }
 
   /**
-   * The indexed items among these ids, in the given order, with their current story and outlet. Reads, in
-   * one query, the stored profiles of those without a derived form, for derived() to use.
+   * The indexed items among these ids, in the given order, with their current story and outlet; those
+   * without a derived form in memory come with their stored profile, read in one query.
    */
   items(itemIds: readonly number[]): IndexedItem[] {
-    this.loadedProfiles = new Map();
     if (itemIds.length === 0) return [];
     const needed = itemIds.filter((id) => this.window.get(id)?.derived === undefined);
-    const loaded = new Map(needed.length > 0 ? (this.profilesStmt.all(JSON.stringify(needed)) as ProfileRow[]).map((r) => [r.itemId, r]) : []);
+    const loaded = new Map(needed.length > 0 ? this.storedProfiles(needed).map((r) => [r.itemId, r]) : []);
     const out: IndexedItem[] = [];
     for (const id of itemIds) {
       const row = this.window.get(id) ?? loaded.get(id);
-      if (!row) continue;
-      const profile = loaded.get(id)?.profile;
-      if (profile !== undefined) this.loadedProfiles.set(id, profile);
-      out.push({ itemId: row.itemId, storyId: row.storyId, feedId: row.feedId, outlet: row.outlet, publishedAt: row.publishedAt });
+      if (row) out.push({ itemId: row.itemId, storyId: row.storyId, feedId: row.feedId, outlet: row.outlet, publishedAt: row.publishedAt, profile: loaded.get(id)?.profile });
     }
     return out;
   }
@@ -306,14 +277,17 @@ export class ClusterIndex {
    * A value derived from an item's profile (parsed, weighed), kept with the item while it is in the
    * in-memory window (an edit re-indexes the item, which drops it); computed afresh otherwise.
    */
-  derived<T>(item: Pick<IndexedItem, 'itemId'>, make: (profile: string) => T): T {
+  derived<T>(item: Pick<IndexedItem, 'itemId' | 'profile'>, make: (profile: string) => T): T {
     const cached = this.window.get(item.itemId);
     if (cached?.derived !== undefined) {
       this.derivedOrder.delete(cached);
       this.derivedOrder.add(cached);
       return cached.derived as T;
     }
-    const value = make(this.loadedProfiles.get(item.itemId) ?? this.storedProfile(item.itemId));
+    // The item may have lost its derived form since items() looked (to the bound): read the profile then.
+    const profile = item.profile ?? this.storedProfiles([item.itemId])[0]?.profile;
+    if (profile === undefined) throw new Error(`item ${item.itemId} is indexed for clustering but has no stored profile`);
+    const value = make(profile);
     if (cached) this.keepDerived(cached, value);
     return value;
   }
@@ -375,10 +349,27 @@ export class ClusterIndex {
     this.derivedOrder.add(cached);
   }
 
-  private storedProfile(itemId: number): string {
-    const profile = this.profileStmt.get(itemId) as string | undefined;
-    if (profile === undefined) throw new Error(`item ${itemId} is indexed for clustering but has no stored profile`);
-    return profile;
+  private storedProfiles(itemIds: readonly number[]): ProfileRow[] {
+    return this.profilesStmt.all(JSON.stringify(itemIds)) as ProfileRow[];
+  }
+
+  /** Number of indexed items and the newest indexed item id, as stored. */
+  private storedCounts(): { documents: number; newestId: number } {
+    return { documents: this.documentCount(), newestId: (this.newestIdStmt.get() as number | null) ?? 0 };
+  }
+
+  /** Forgets every item held in memory, and the frequencies cached. */
+  private clearMemory(): void {
+    this.window.clear();
+    this.derivedOrder.clear();
+    this.frequencyCache.clear();
+  }
+
+  /** Takes one item out of memory (the window and the derived forms kept). */
+  private dropFromMemory(itemId: number): void {
+    const cached = this.window.get(itemId);
+    if (cached) this.derivedOrder.delete(cached);
+    this.window.delete(itemId);
   }
 
   private ensureWindow(from: number, to: number): void {

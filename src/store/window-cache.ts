@@ -13,7 +13,7 @@ export interface CachedItem {
 }
 
 /** The keys an item is found by: its distinct terms and its MinHash band keys. */
-export interface IndexKeys {
+interface IndexKeys {
   terms: readonly string[];
   bands: readonly number[];
 }
@@ -41,7 +41,7 @@ class Slot {
   /** Scratch space of match(): the query this score belongs to, and the score. */
   query = 0;
   score = 0.5;
-  /** False once the item is deleted: postings left under keys it was not found by are skipped, then dropped. */
+  /** False once the item is deleted: its postings are skipped, and dropped when the window moves on. */
   alive = true;
 
   constructor(readonly item: CachedItem) {
@@ -114,18 +114,11 @@ export class WindowCache {
     if (this.span && at >= this.span.from && (this.span.open || at <= this.span.to)) this.put(entry);
   }
 
-  /** Forgets an item (edited or deleted), found under the keys it was indexed with. */
-  delete(itemId: number, keys: IndexKeys): void {
-    const slot = this.slots.get(itemId);
-    if (!slot) return;
-    slot.alive = false;
-    this.slots.delete(itemId);
-    for (const term of keys.terms) unlink(this.postings, term, slot);
-    for (const band of keys.bands) unlink(this.bandPostings, band, slot);
-  }
-
-  /** Forgets an item whose keys are no longer known (deleted with its profile): its postings are skipped, then dropped. */
-  forget(itemId: number): void {
+  /**
+   * Forgets an item (edited or deleted). Its postings stay, skipped, until the window moves past them:
+   * finding them would need the keys it was indexed with, which an edit or a delete has already replaced.
+   */
+  delete(itemId: number): void {
     const slot = this.slots.get(itemId);
     if (!slot) return;
     slot.alive = false;
@@ -201,7 +194,7 @@ export class WindowCache {
   }
 
   private put({ item, keys }: WindowEntry): void {
-    this.delete(item.itemId, keys);
+    this.delete(item.itemId);
     const slot = new Slot(item);
     this.slots.set(item.itemId, slot);
     for (const term of keys.terms) link(this.postings, term, slot);
@@ -260,7 +253,7 @@ function link<K>(index: Postings<K>, key: K, slot: Slot): void {
   else posting.push(slot);
 }
 
-/** Drops the postings of items published before `before`. */
+/** Drops the postings of items published before `before`, and of deleted items. */
 function evictPostings<K>(index: Postings<K>, before: number): void {
   for (const [key, posting] of index) {
     if (posting instanceof Slot) {
@@ -270,15 +263,5 @@ function evictPostings<K>(index: Postings<K>, before: number): void {
     const kept = posting.filter((slot) => slot.at >= before && slot.alive);
     if (kept.length === 0) index.delete(key);
     else index.set(key, kept.length === 1 ? kept[0]! : kept);
-  }
-}
-
-function unlink<K>(index: Postings<K>, key: K, slot: Slot): void {
-  const posting = index.get(key);
-  if (posting === slot) index.delete(key);
-  else if (Array.isArray(posting)) {
-    const at = posting.indexOf(slot);
-    if (at >= 0) posting.splice(at, 1);
-    if (posting.length === 1) index.set(key, posting[0]!);
   }
 }

@@ -57,6 +57,8 @@ async function serveFeed(c: Context, ctx: ServeContext, tags: string[] | null, f
   const key = `${format}|${tags ? selection.tags.join('+') : '*'}|${search}`;
   const checkpoint = feedCheckpoint(ctx);
   const cacheControl = `public, max-age=${ctx.config().cacheMaxAge}`;
+  const coding = negotiateCoding(c.req.header('accept-encoding'));
+  const conditionals = conditionalsOf(c);
   let entry = ctx.cache.get(key);
   if (!entry || entry.checkedAt !== checkpoint) {
     const stories = ctx.store.queries.list({ feedIds: selection.feedIds, limit: query.limit, minSources: query.minSources, since: query.since, match: query.match, sourceFeedIds: selection.sourceFeedIds });
@@ -65,8 +67,7 @@ async function serveFeed(c: Context, ctx: ServeContext, tags: string[] | null, f
       entry.checkedAt = checkpoint;
     } else {
       const validators = { etag: validatorOf(contentKey), lastModified: new Date(lastModifiedOf(stories, ctx.startedAt)).toUTCString(), cacheControl };
-      const coding = negotiateCoding(c.req.header('accept-encoding'));
-      if (isFresh(conditionalsOf(c), validators, coding)) return c.body(null, 304, notModifiedHeaders(validators, coding));
+      if (isFresh(conditionals, validators, coding)) return c.body(null, 304, notModifiedHeaders(validators, coding));
       const views = storyViews(ctx.store, stories);
       const meta: FeedMeta = {
         title: selection.title,
@@ -83,8 +84,7 @@ async function serveFeed(c: Context, ctx: ServeContext, tags: string[] | null, f
     }
   }
   ctx.cache.rememberRequest(url.pathname + url.search, key);
-  const coding = negotiateCoding(c.req.header('accept-encoding'));
-  if (isFresh(conditionalsOf(c), entry, coding)) return c.body(null, 304, notModifiedHeaders(entry, coding));
+  if (isFresh(conditionals, entry, coding)) return c.body(null, 304, notModifiedHeaders(entry, coding));
   if (!entry.bodies[coding]) ctx.metrics.feedWork('compress', format);
   const body = await ctx.cache.body(key, entry, coding);
   return c.body(new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.byteLength), 200, okHeaders(entry, coding));
