@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Attempt } from './ingest/poll-feed.js';
+import type { AttemptFacts } from './ingest/poll-feed.js';
 import type { CycleReport, PollObserver } from './ingest/poller.js';
 import type { Store } from './store/store.js';
 
@@ -135,7 +135,7 @@ export function createMetrics(store: Store, databaseFile: string): Metrics {
   return {
     registry,
     poll: {
-      attempt(attempt: Attempt) {
+      attempt(attempt: AttemptFacts) {
         fetches.inc({ result: attempt.kind, status: attempt.status === null ? 'none' : String(attempt.status) });
         fetchSeconds.observe(attempt.fetchMs / 1000);
         if (attempt.parseMs > 0) parseSeconds.observe(attempt.parseMs / 1000);

@@ -6,10 +6,9 @@ import type { Logger } from 'pino';
 import type { AppConfig } from './config/config-schema.js';
 import type { Env } from './config/env.js';
 import { loadConfigFile } from './config/load-config.js';
-import type { AddressClassifier } from './ingest/address-policy.js';
 import { join } from 'node:path';
-import { createFetcher } from './ingest/fetch-feed.js';
-import { Poller, registerFeeds } from './ingest/poller.js';
+import { PollWorker } from './ingest/poll-worker.js';
+import { registerFeeds } from './ingest/poller.js';
 import { createApp } from './serve/app.js';
 import { createFeedFastPath } from './serve/feed-fast-path.js';
 import type { ServeContext } from './serve/serve-context.js';
@@ -26,7 +25,6 @@ export interface StartOptions {
   logger: Logger;
   version: string;
   now?: () => number;
-  classifyAddress?: AddressClassifier;
   /** Start polling (first cycle now, then on the cron schedule). Tests drive polls themselves. */
   schedule?: boolean;
   /** Limits on slow clients; the defaults suit production, tests shorten them. */
@@ -47,11 +45,11 @@ export interface HttpLimits {
 
 const HTTP_LIMITS: HttpLimits = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, idleTimeoutMs: 60_000, checkIntervalMs: 2_000 };
 
-/** A running newsmerge: server, poller, store. */
+/** A running newsmerge: server, ingest thread, store (the server's read connection). */
 export interface Newsmerge {
   port: number;
   store: Store;
-  poller: Poller;
+  poller: PollWorker;
   /** Re-reads the config file; an invalid file is rejected (thrown) and the running config kept. */
   reload(): AppConfig;
   /** Stops scheduling, aborts fetches, closes the server and the database. */
@@ -63,18 +61,30 @@ export function userAgentFor(version: string): string {
   return `newsmerge/${version} (self-hosted news aggregator; +https://www.npmjs.com/package/newsmerge)`;
 }
 
-/** Opens the store, starts the HTTP server (listening before any poll), then the poller and its schedule. */
+/**
+ * Opens the store, starts the ingest thread (which polls, merges and writes with its own connection) and the
+ * HTTP server, then the schedule. Nothing of ingest runs on this thread: serving never waits on it.
+ */
 export async function startNewsmerge(options: StartOptions): Promise<Newsmerge> {
   const { env, logger, version } = options;
   const now = options.now ?? Date.now;
   let config = options.config;
   let configVersion = 1;
   const store = openStore(env.dataDir);
+  // Registered here too, not only by the ingest thread: topics resolve to feed ids from the first request.
   registerFeeds(store, config, now());
   let catalog = new TopicCatalog(config, store);
-  const fetcher = createFetcher({ classifyAddress: options.classifyAddress });
   const metrics = createMetrics(store, join(env.dataDir, DATABASE_FILE));
-  const poller = new Poller({ store, fetcher, config: () => config, logger, now, userAgent: config.userAgent ?? userAgentFor(version), observer: metrics.poll });
+  const poller = new PollWorker({
+    dataDir: env.dataDir,
+    config,
+    userAgent: config.userAgent ?? userAgentFor(version),
+    logger,
+    clock: options.now,
+    observer: metrics.poll,
+    onAnswer: () => store.expectExternalWrite(),
+    maxHeapMb: env.ingestMaxHeapMb ?? undefined,
+  });
   const cache = new FeedCache();
   let task: ScheduledTask | null = null;
   const schedule = () => {
@@ -84,6 +94,7 @@ export async function startNewsmerge(options: StartOptions): Promise<Newsmerge> 
   const reload = (): AppConfig => {
     const next = loadConfigFile(env.configPath);
     registerFeeds(store, next, now());
+    poller.setConfig(next);
     const scheduleChanged = next.schedule !== config.schedule;
     config = next;
     catalog = new TopicCatalog(config, store);
@@ -102,7 +113,7 @@ export async function startNewsmerge(options: StartOptions): Promise<Newsmerge> 
     cache,
     logger,
     version,
-    pollStatus: () => ({ completedCycles: poller.completedCycles, busy: poller.busy }),
+    pollStatus: () => ({ completedCycles: poller.completedCycles, busy: poller.busy, ingest: poller.status() }),
     startedAt: now(),
     adminToken: env.adminToken,
     admin: {
@@ -154,7 +165,6 @@ export async function startNewsmerge(options: StartOptions): Promise<Newsmerge> 
     async close() {
       void task?.destroy();
       await poller.stop();
-      fetcher.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

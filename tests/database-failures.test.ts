@@ -1,7 +1,12 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfigFile } from '../src/config/load-config.js';
+import { createFetcher } from '../src/ingest/fetch-feed.js';
+import { Poller } from '../src/ingest/poller.js';
+import { openStore } from '../src/store/store.js';
 import { itemSeries, rssFeed } from './helpers/feed-builder.js';
 import { FixtureServer } from './helpers/fixture-server.js';
 import { ROOT } from './helpers/run-process.js';
@@ -12,12 +17,11 @@ const T0 = Date.parse('2022-02-17T12:00:00Z');
 describe('a full disk', () => {
   let outlet: FixtureServer;
   let nm: TestApp;
-  const log: string[] = [];
 
   beforeAll(async () => {
     outlet = await new FixtureServer().start();
     outlet.routes.set('/small', { body: rssFeed(itemSeries('small', 3, T0, 3_600_000)) });
-    nm = await startTestApp({ feeds: [{ url: outlet.url('/small'), title: 'Small', tags: ['world'] }, { url: outlet.url('/big'), title: 'Big', tags: ['world'] }], now: T0, log });
+    nm = await startTestApp({ feeds: [{ url: outlet.url('/small'), title: 'Small', tags: ['world'] }, { url: outlet.url('/big'), title: 'Big', tags: ['world'] }], now: T0 });
     await nm.pollAll();
   });
 
@@ -27,26 +31,34 @@ describe('a full disk', () => {
   });
 
   it('logs each failed write, keeps serving what was stored, and stores the rest once there is room', async () => {
-    const db = nm.app.store.db;
-    const before = await nm.json<{ items: unknown[] }>('/topics/world.json');
-    expect(before.items).toHaveLength(3);
-    // SQLite's own page limit gives the same SQLITE_FULL a full disk does.
-    db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
-    outlet.routes.set('/big', { body: rssFeed(itemSeries('big', 300, T0, 60_000).map((i) => ({ ...i, description: 'x'.repeat(2_000) }))) });
-    const report = await nm.pollAll();
-    expect(report.writeErrors).toBeGreaterThan(0);
-    expect(log.some((l) => l.includes('cannot store poll result') && l.includes('database or disk is full'))).toBe(true);
-    expect((await nm.get('/healthz')).status).toBe(200);
-    expect(await nm.json('/topics/world.json')).toEqual(before);
-    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    // A second writer on the same data directory, like `npm run poll` beside the server: SQLite's page
+    // limit on its connection gives the same SQLITE_FULL a full disk does.
+    const store = openStore(nm.dataDir);
+    const writerLog: string[] = [];
+    const config = loadConfigFile(nm.configPath);
+    const poller = new Poller({ store, fetcher: createFetcher(), config: () => config, logger: pino({ level: 'info' }, { write: (l: string) => void writerLog.push(l) }), now: () => nm.clock.now, userAgent: 'test', batchDelayMs: 0 });
+    try {
+      const before = await nm.json<{ items: unknown[] }>('/topics/world.json');
+      expect(before.items).toHaveLength(3);
+      store.db.pragma(`max_page_count = ${store.db.pragma('page_count', { simple: true }) as number}`);
+      outlet.routes.set('/big', { body: rssFeed(itemSeries('big', 300, T0, 60_000).map((i) => ({ ...i, description: 'x'.repeat(2_000) }))) });
+      const report = await poller.poll({ mode: 'all' });
+      expect(report.writeErrors).toBeGreaterThan(0);
+      expect(writerLog.some((l) => l.includes('cannot store poll result') && l.includes('database or disk is full'))).toBe(true);
+      expect((await nm.get('/healthz')).status).toBe(200);
+      expect(await nm.json('/topics/world.json')).toEqual(before);
+      expect(store.db.pragma('integrity_check', { simple: true })).toBe('ok');
 
-    db.pragma('max_page_count = 1073741823');
-    // The big feed failed (404) on the first poll, so it is due again after its one-hour backoff.
-    nm.clock.now += 2 * 3_600_000;
-    const retry = await nm.app.poller.poll({ mode: 'due' });
-    expect(retry.writeErrors).toBe(0);
-    expect(retry.newItems).toBe(300);
-    expect((await nm.json<{ items: unknown[] }>('/topics/world.json?limit=500')).items).toHaveLength(303);
+      // The server's own ingest thread stores the rest once there is room. The big feed failed (404) on the
+      // first poll and its failed write saved nothing, so it is due again after its one-hour backoff.
+      nm.clock.now += 2 * 3_600_000;
+      const retry = await nm.app.poller.poll({ mode: 'due' });
+      expect(retry.writeErrors).toBe(0);
+      expect(retry.newItems).toBe(300);
+      expect((await nm.json<{ items: unknown[] }>('/topics/world.json?limit=500')).items).toHaveLength(303);
+    } finally {
+      store.close();
+    }
   });
 });
 

@@ -16,6 +16,7 @@ const envSchema = z.object({
     .optional(),
   NEWSMERGE_ADMIN_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  NEWSMERGE_INGEST_MAX_HEAP_MB: z.coerce.number().int().min(16).optional(),
 });
 
 /** Process settings from the environment, validated once at start-up. */
@@ -28,6 +29,8 @@ export interface Env {
   baseUrl: string;
   adminToken: string | null;
   logLevel: (typeof LOG_LEVELS)[number];
+  /** Heap limit of the ingest thread (MB); null leaves it to Node. */
+  ingestMaxHeapMb: number | null;
 }
 
 /** Parses the environment (process.env by default); throws ConfigError naming the bad variable. */
@@ -45,5 +48,6 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     baseUrl: base.endsWith('/') ? base : `${base}/`,
     adminToken: env.NEWSMERGE_ADMIN_TOKEN ?? null,
     logLevel: env.LOG_LEVEL,
+    ingestMaxHeapMb: env.NEWSMERGE_INGEST_MAX_HEAP_MB ?? null,
   };
 }

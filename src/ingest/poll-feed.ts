@@ -29,6 +29,9 @@ export interface Attempt {
   parseMs: number;
 }
 
+/** What metrics need of an attempt (all that crosses from the ingest thread). */
+export type AttemptFacts = Pick<Attempt, 'kind' | 'status' | 'fetchMs' | 'parseMs'>;
+
 /** What the network phase needs. */
 export interface FetchDeps {
   fetcher: Fetcher;

@@ -4,7 +4,7 @@ import { redactUrl } from '../config/redact-url.js';
 import type { FeedState } from '../store/feed-states.js';
 import type { Store } from '../store/store.js';
 import type { Fetcher } from './fetch-feed.js';
-import { fetchAttempt, nextFeedState, type Attempt } from './poll-feed.js';
+import { fetchAttempt, nextFeedState, type Attempt, type AttemptFacts } from './poll-feed.js';
 import { mergeConvergedStories } from './merge-stories.js';
 import { pruneExpired } from './retention.js';
 import { storeEntries, type FeedEntries } from './store-entries.js';
@@ -27,6 +27,8 @@ export interface CycleReport {
   failures: Array<{ url: string; error: string }>;
   startedAt: number;
   durationMs: number;
+  /** Why the cycle ended before it was done (the ingest thread crashed or newsmerge is stopping); null when it ran. */
+  interrupted: string | null;
 }
 
 /** Which feeds a cycle polls. */
@@ -48,7 +50,7 @@ const MAX_PENDING_ITEMS = 1_000;
 
 /** Receives what the poller did, for metrics; must not throw. */
 export interface PollObserver {
-  attempt(attempt: Attempt): void;
+  attempt(attempt: AttemptFacts): void;
   cycle(report: CycleReport): void;
 }
 
@@ -74,8 +76,14 @@ interface Finished {
   attempt: Attempt;
 }
 
-function emptyReport(startedAt: number): CycleReport {
-  return { feeds: 0, fetched: 0, notModified: 0, unchanged: 0, failed: 0, newItems: 0, updatedItems: 0, storiesCreated: 0, storiesMerged: 0, writeErrors: 0, prunedItems: 0, failures: [], startedAt, durationMs: 0 };
+/** A report of a cycle that has done nothing yet. */
+export function emptyReport(startedAt: number): CycleReport {
+  return { feeds: 0, fetched: 0, notModified: 0, unchanged: 0, failed: 0, newItems: 0, updatedItems: 0, storiesCreated: 0, storiesMerged: 0, writeErrors: 0, prunedItems: 0, failures: [], startedAt, durationMs: 0, interrupted: null };
+}
+
+/** True for errors of SQLite itself (full disk, busy, corrupt), as opposed to errors of our own code. */
+function isDatabaseError(err: unknown): boolean {
+  return err instanceof Error && err.name === 'SqliteError';
 }
 
 function hostOf(url: string): string {
@@ -180,7 +188,8 @@ export class Poller {
       await writer.add({ feed, state, attempt });
     });
     await writer.drain();
-    if (!options.url) await this.maintain(report);
+    if (this.abort.signal.aborted) report.interrupted = 'newsmerge is stopping';
+    else if (!options.url) await this.maintain(report);
     report.durationMs = now() - report.startedAt;
     this.deps.observer?.cycle(report);
     const { failures, ...counts } = report;
@@ -321,10 +330,35 @@ export class Poller {
         this.count(report, attempt, feed);
       });
     } catch (err) {
-      // The transaction rolled back: nothing of this batch is half-written, and its feeds stay due.
-      report.writeErrors += batch.length;
-      for (const { feed } of batch) logger.error({ err, feed: redactUrl(feed.url) }, 'cannot store poll result (database write failed)');
+      // The transaction rolled back: nothing of this batch is half-written.
+      if (isDatabaseError(err)) {
+        // The database's fault (full disk, lock, corruption): every feed stays due and is retried as it was.
+        report.writeErrors += batch.length;
+        for (const { feed } of batch) logger.error({ err, feed: redactUrl(feed.url) }, 'cannot store poll result (database write failed)');
+      } else if (batch.length > 1) {
+        // Something in one feed's items broke the write path: find which, and store the others.
+        for (const finished of batch) this.write([finished], report);
+      } else {
+        this.recordWriteFailure(batch[0]!, err as Error, report);
+      }
     }
+  }
+
+  /**
+   * A feed whose items the write path cannot handle (a bug, not the database) fails like a broken feed:
+   * its error is shown, it backs off, and the next poll does not roll back the same work again at once.
+   */
+  private recordWriteFailure({ feed, state, attempt }: Finished, err: Error, report: CycleReport): void {
+    const { store, logger, config } = this.deps;
+    const error = `store: ${err.message}`;
+    logger.error({ err, feed: redactUrl(feed.url) }, 'cannot store poll result (write path failed on this feed)');
+    const failed: Attempt = { ...attempt, kind: 'failed', error, parsed: null };
+    try {
+      store.write(() => store.feeds.save(nextFeedState(state, failed, feed, config(), (this.deps.random ?? Math.random)())));
+    } catch (saveErr) {
+      logger.error({ err: saveErr, feed: redactUrl(feed.url) }, 'cannot record the failure either (database write failed)');
+    }
+    this.count(report, failed, feed);
   }
 
   private count(report: CycleReport, attempt: Attempt, feed: FeedConfig): void {

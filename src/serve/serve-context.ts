@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { AppConfig } from '../config/config-schema.js';
+import type { IngestStatus } from '../ingest/poll-worker.js';
 import type { Store } from '../store/store.js';
 import type { FeedCache } from './feed-cache.js';
 import type { TopicCatalog } from './topic-catalog.js';
@@ -9,6 +10,8 @@ import type { TopicCatalog } from './topic-catalog.js';
 export interface PollStatus {
   completedCycles: number;
   busy: boolean;
+  /** The ingest thread: running, or restarting after a crash (and which). */
+  ingest: IngestStatus;
 }
 
 /** What the admin API can ask of the running instance. */

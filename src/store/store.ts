@@ -19,6 +19,8 @@ export interface Store {
   write<T>(fn: () => T): T;
   /** Changes whenever any connection (another process too) commits a write; cheap to call per request. */
   dataVersion(): string;
+  /** Makes the next dataVersion() ask SQLite: another connection is known to have just committed. */
+  expectExternalWrite(): void;
   /** Reads from the database; throws when it cannot (for /healthz). */
   ping(): void;
   close(): void;
@@ -68,6 +70,9 @@ export function openStore(dataDir: string, options: OpenOptions & { externalWrit
         }
       }
       return version;
+    },
+    expectExternalWrite: () => {
+      checkedAt = -Infinity;
     },
     ping: () => void pingStmt.get(),
     close: () => {

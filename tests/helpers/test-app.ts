@@ -25,7 +25,6 @@ export interface TestAppOptions {
   /** Start time of the fake clock. */
   now?: number;
   env?: Record<string, string>;
-  classifyAddress?: (address: string) => boolean;
   http?: StartOptions['http'];
   /** Receives the JSON log lines (level info and up); silent when absent. */
   log?: string[];
@@ -84,7 +83,6 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     version: 'test',
     now: () => clock.now,
     schedule: false,
-    classifyAddress: options.classifyAddress,
     http: options.http,
   });
   const url = (path: string) => `http://127.0.0.1:${app.port}${path}`;

@@ -125,7 +125,7 @@ export function apiRoutes(ctx: ServeContext): Hono {
         itemCount: s ? (counts.get(s.id) ?? 0) : 0,
       };
     });
-    return c.json({ feeds });
+    return c.json({ ingest: ctx.pollStatus().ingest, feeds });
   });
 
   return app;

@@ -1,0 +1,26 @@
+import type { AppConfig } from '../config/config-schema.js';
+import type { AttemptFacts } from './poll-feed.js';
+import type { CycleOptions, CycleReport } from './poller.js';
+
+/** What the ingest thread is started with (structured-cloned into it). */
+export interface ThreadOptions {
+  dataDir: string;
+  config: AppConfig;
+  userAgent: string;
+  logLevel: string;
+}
+
+/** Messages from the main thread; `clock` is the main thread's fake time, null for the real clock. */
+export type ToThread =
+  | { type: 'poll'; id: number; options: Omit<CycleOptions, 'onProgress'>; clock: number | null }
+  | { type: 'config'; config: AppConfig; clock: number | null }
+  | { type: 'stop'; clock: number | null };
+
+/** Messages from the ingest thread. */
+export type FromThread =
+  | { type: 'ready' }
+  | { type: 'log'; line: string }
+  | { type: 'attempt'; attempt: AttemptFacts }
+  | { type: 'cycle'; report: CycleReport }
+  | { type: 'polled'; id: number; report: CycleReport; completedCycles: number }
+  | { type: 'stopped' };

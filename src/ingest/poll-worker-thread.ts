@@ -1,0 +1,61 @@
+/**
+ * The ingest thread: runs the whole poll pipeline (fetch, parse, cluster, write, retention, periodic merge)
+ * with a database connection of its own, so that the thread answering HTTP never waits on it. It does only
+ * what the main thread asks (see PollWorker); the schedule stays on the main thread.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import pino from 'pino';
+import { openStore } from '../store/store.js';
+import { createFetcher } from './fetch-feed.js';
+import { Poller } from './poller.js';
+import type { ThreadOptions, ToThread, FromThread } from './poll-worker-protocol.js';
+
+const port = parentPort!;
+const options = workerData as ThreadOptions;
+const send = (message: FromThread) => port.postMessage(message);
+
+// A fake clock (tests) arrives with each request; otherwise the thread reads the real one.
+let clock: number | null = null;
+const now = () => clock ?? Date.now();
+let config = options.config;
+
+// Log lines go to the main thread, which writes them through its own logger (one stream, one format).
+const logger = pino({ level: options.logLevel, base: undefined }, { write: (line: string) => send({ type: 'log', line }) });
+
+const store = openStore(options.dataDir);
+const fetcher = createFetcher();
+const poller = new Poller({
+  store,
+  fetcher,
+  config: () => config,
+  logger,
+  now,
+  userAgent: options.userAgent,
+  observer: {
+    attempt: ({ kind, status, fetchMs, parseMs }) => send({ type: 'attempt', attempt: { kind, status, fetchMs, parseMs } }),
+    cycle: (report) => send({ type: 'cycle', report }),
+  },
+});
+
+port.on('message', (message: ToThread) => {
+  if (message.clock !== null) clock = message.clock;
+  switch (message.type) {
+    case 'poll':
+      void poller.poll(message.options).then((report) => send({ type: 'polled', id: message.id, report, completedCycles: poller.completedCycles }));
+      break;
+    case 'config':
+      // The main thread registered its feeds already; each cycle registers them again before selecting.
+      config = message.config;
+      break;
+    case 'stop':
+      void poller.stop().then(() => {
+        fetcher.close();
+        store.close();
+        send({ type: 'stopped' });
+        port.close();
+      });
+      break;
+  }
+});
+
+send({ type: 'ready' });

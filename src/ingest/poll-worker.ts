@@ -1,0 +1,214 @@
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import pino, { type Logger } from 'pino';
+import type { AppConfig } from '../config/config-schema.js';
+import { emptyReport, type CycleOptions, type CycleReport, type PollObserver } from './poller.js';
+import type { FromThread, ThreadOptions, ToThread } from './poll-worker-protocol.js';
+
+/** What the ingest thread needs, and how the main thread watches it. */
+export interface PollWorkerOptions {
+  dataDir: string;
+  config: AppConfig;
+  userAgent: string;
+  logger: Logger;
+  /** Fake clock of tests: its reading travels with every request. Absent: both threads read the real clock. */
+  clock?: () => number;
+  observer?: PollObserver;
+  /** Called before a request's answer is handed out, so that its writes are seen by whoever awaited it. */
+  onAnswer?: () => void;
+  /** Heap limit of the ingest thread in MB; past it the thread dies and is restarted while serving goes on. */
+  maxHeapMb?: number;
+  /** First delay before restarting a crashed thread; doubles (to a minute) while it keeps crashing. */
+  restartDelayMs?: number;
+  /** How long stop() lets the thread finish its current write before terminating it. */
+  stopTimeoutMs?: number;
+}
+
+/** The ingest thread's health, shown by /healthz and /api/feeds. */
+export interface IngestStatus {
+  state: 'starting' | 'running' | 'restarting' | 'stopped';
+  restarts: number;
+  lastCrash: { at: string; error: string } | null;
+}
+
+interface Request {
+  resolve: (report: CycleReport) => void;
+}
+
+const MAX_RESTART_DELAY_MS = 60_000;
+/** A thread that ran this long before crashing starts again after the first delay, not a longer one. */
+const HEALTHY_RUN_MS = 60_000;
+
+/**
+ * The poll pipeline on its own thread: the same poll() as the in-process Poller, answered by a worker that
+ * holds its own database connection. A crashed worker is logged, shown in status(), and started again;
+ * requests it held are answered with an interrupted report, never left hanging.
+ */
+export class PollWorker {
+  private worker: Worker | null = null;
+  private config: AppConfig;
+  private readonly requests = new Map<number, Request>();
+  private nextId = 1;
+  private cycles = 0;
+  private stopping: Promise<void> | null = null;
+  private restartTimer: NodeJS.Timeout | null = null;
+  private restartDelay: number;
+  private startedAt = 0;
+  private crashError: Error | null = null;
+  private readonly health: IngestStatus = { state: 'starting', restarts: 0, lastCrash: null };
+
+  constructor(private readonly options: PollWorkerOptions) {
+    this.config = options.config;
+    this.restartDelay = options.restartDelayMs ?? 1_000;
+    this.spawn();
+  }
+
+  /** Cycles the thread has completed (readiness: at least one). */
+  get completedCycles(): number {
+    return this.cycles;
+  }
+
+  /** True while a request is being worked on. */
+  get busy(): boolean {
+    return this.requests.size > 0;
+  }
+
+  /** The thread's health for the API. */
+  status(): IngestStatus {
+    return { ...this.health, lastCrash: this.health.lastCrash && { ...this.health.lastCrash } };
+  }
+
+  /** Runs a cycle on the ingest thread (same joining rules as Poller.poll); never rejects. */
+  poll(options: Omit<CycleOptions, 'onProgress'>): Promise<CycleReport> {
+    if (this.stopping || !this.worker) return Promise.resolve(this.interrupted(this.stopping ? 'newsmerge is stopping' : 'the ingest thread is restarting'));
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.requests.set(id, { resolve });
+      this.send({ type: 'poll', id, options: { mode: options.mode, url: options.url }, clock: this.clock() });
+    });
+  }
+
+  /** Hands a reloaded config to the thread (it registers new feeds before its next request). */
+  setConfig(config: AppConfig): void {
+    this.config = config;
+    this.send({ type: 'config', config, clock: this.clock() });
+  }
+
+  /** Stops the thread: fetches are aborted, finished ones written; terminated if it takes too long. */
+  stop(): Promise<void> {
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  private async shutdown(): Promise<void> {
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    const worker = this.worker;
+    this.health.state = 'stopped';
+    if (!worker) return;
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    this.send({ type: 'stop', clock: this.clock() });
+    const deadline = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), this.options.stopTimeoutMs ?? 1_200).unref());
+    if ((await Promise.race([exited, deadline])) === 'late') {
+      this.options.logger.warn('the ingest thread did not stop in time; terminated (its open transaction rolls back)');
+      await worker.terminate();
+    }
+  }
+
+  private clock(): number | null {
+    return this.options.clock ? this.options.clock() : null;
+  }
+
+  private send(message: ToThread): void {
+    this.worker?.postMessage(message);
+  }
+
+  private spawn(): void {
+    const data: ThreadOptions = { dataDir: this.options.dataDir, config: this.config, userAgent: this.options.userAgent, logLevel: this.options.logger.level };
+    const resourceLimits = this.options.maxHeapMb ? { maxOldGenerationSizeMb: this.options.maxHeapMb } : undefined;
+    const worker = startThread(data, resourceLimits);
+    this.worker = worker;
+    this.startedAt = Date.now();
+    this.crashError = null;
+    worker.on('message', (message: FromThread) => this.receive(message));
+    worker.on('error', (err) => (this.crashError = err));
+    worker.on('exit', (code) => this.exited(worker, code));
+    // A fake clock must reach the thread before its first request.
+    if (this.options.clock) this.send({ type: 'config', config: this.config, clock: this.clock() });
+  }
+
+  private receive(message: FromThread): void {
+    switch (message.type) {
+      case 'ready':
+        this.health.state = 'running';
+        break;
+      case 'log':
+        forwardLog(this.options.logger, message.line);
+        break;
+      case 'attempt':
+        this.options.observer?.attempt(message.attempt);
+        break;
+      case 'cycle':
+        this.options.observer?.cycle(message.report);
+        break;
+      case 'polled':
+        this.cycles = Math.max(this.cycles, message.completedCycles);
+        this.options.onAnswer?.();
+        this.requests.get(message.id)?.resolve(message.report);
+        this.requests.delete(message.id);
+        break;
+      case 'stopped':
+        break;
+    }
+  }
+
+  private exited(worker: Worker, code: number): void {
+    if (worker !== this.worker) return;
+    this.worker = null;
+    const reason = this.stopping ? 'newsmerge is stopping' : `the ingest thread crashed: ${this.crashError?.message ?? `exit code ${code}`}`;
+    for (const [, request] of this.requests) request.resolve(this.interrupted(reason));
+    this.requests.clear();
+    if (this.stopping) return;
+    this.health.lastCrash = { at: new Date().toISOString(), error: this.crashError?.message ?? `exited with code ${code}` };
+    this.health.state = 'restarting';
+    this.health.restarts++;
+    if (Date.now() - this.startedAt >= HEALTHY_RUN_MS) this.restartDelay = this.options.restartDelayMs ?? 1_000;
+    this.options.logger.error({ err: this.crashError, code, restartInMs: this.restartDelay }, 'the ingest thread crashed; serving goes on, it restarts');
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      if (!this.stopping) this.spawn();
+    }, this.restartDelay);
+    this.restartTimer.unref();
+    this.restartDelay = Math.min(MAX_RESTART_DELAY_MS, this.restartDelay * 2);
+  }
+
+  private interrupted(reason: string): CycleReport {
+    return { ...emptyReport(this.clock() ?? Date.now()), interrupted: reason };
+  }
+}
+
+/**
+ * Starts the thread from the compiled file; from TypeScript sources (tests, `npm run demo`, benches) the
+ * thread first registers tsx, since a worker does not inherit the loader of the thread that started it.
+ */
+function startThread(data: ThreadOptions, resourceLimits: { maxOldGenerationSizeMb: number } | undefined): Worker {
+  const fromSource = import.meta.url.endsWith('.ts');
+  const entry = new URL(`./poll-worker-thread.${fromSource ? 'ts' : 'js'}`, import.meta.url);
+  if (!fromSource) return new Worker(entry, { workerData: data, resourceLimits });
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs'));
+  const boot = `import(${JSON.stringify(tsx.href)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
+  return new Worker(boot, { eval: true, workerData: data, resourceLimits });
+}
+
+/** Writes a log line of the thread through the main logger, keeping its level, message and fields. */
+function forwardLog(logger: Logger, line: string): void {
+  let record: Record<string, unknown>;
+  try {
+    record = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return void logger.warn({ line }, 'unreadable log line from the ingest thread');
+  }
+  const { level, msg, time: _time, ...fields } = record;
+  const label = pino.levels.labels[level as number] ?? 'info';
+  (logger[label as 'info'] as (obj: object, msg?: string) => void).call(logger, { ...fields, thread: 'ingest' }, msg as string | undefined);
+}
