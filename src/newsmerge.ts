@@ -75,6 +75,7 @@ export async function startNewsmerge(options: StartOptions): Promise<Newsmerge> 
   registerFeeds(store, config, now());
   let catalog = new TopicCatalog(config, store);
   const metrics = createMetrics(store, join(env.dataDir, DATABASE_FILE));
+  const cache = new FeedCache();
   const poller = new PollWorker({
     dataDir: env.dataDir,
     config,
@@ -82,10 +83,13 @@ export async function startNewsmerge(options: StartOptions): Promise<Newsmerge> 
     logger,
     clock: options.now,
     observer: metrics.poll,
-    onAnswer: () => store.expectExternalWrite(),
+    // Whoever awaited a poll (admin refresh, npm test) reads its result at once, not a rendering a second old.
+    onAnswer: () => {
+      store.expectExternalWrite();
+      cache.expireAll();
+    },
     maxHeapMb: env.ingestMaxHeapMb ?? undefined,
   });
-  const cache = new FeedCache();
   let task: ScheduledTask | null = null;
   const schedule = () => {
     void task?.destroy();

@@ -98,6 +98,46 @@ describe('the ingest thread', () => {
   });
 });
 
+describe('topic feeds while ingest writes', () => {
+  it('serve the last rendering with its own validators, re-checked at most once a second and never while a request waits', async () => {
+    const outlet = await new FixtureServer().start();
+    outlet.routes.set('/a', { body: rssFeed(itemSeries('a', 3, T0, HOUR)) });
+    const nm = await startTestApp({ feeds: [{ url: outlet.url('/a'), title: 'A', tags: ['world'] }], now: T0 });
+    // Another writer on the same data directory, as the ingest thread is: its commits reach the server unannounced.
+    const store = openStore(nm.dataDir);
+    const config = loadConfigFile(nm.configPath);
+    const writer = new Poller({ store, fetcher: createFetcher(), config: () => config, logger: pino({ level: 'silent' }), now: () => T0, userAgent: 'test', batchDelayMs: 0 });
+    try {
+      await writer.poll({ mode: 'all' });
+      await new Promise((r) => setTimeout(r, 1_100));
+      const first = await nm.get('/topics/world.json');
+      const etag = first.headers.get('etag')!;
+      expect(((await first.json()) as { items: unknown[] }).items).toHaveLength(3);
+
+      outlet.routes.set('/a', { body: rssFeed(itemSeries('a', 5, T0, HOUR)) });
+      await writer.poll({ mode: 'all' });
+      // Within the second: the rendering already made, and a 304 for its tag.
+      const stale = await nm.get('/topics/world.json');
+      expect(stale.headers.get('etag')).toBe(etag);
+      expect(((await stale.json()) as { items: unknown[] }).items).toHaveLength(3);
+      expect((await nm.get('/topics/world.json', { headers: { 'if-none-match': etag } })).status).toBe(304);
+
+      // After it, the next request is still answered from the old rendering and starts a re-check; the one
+      // after that has the new content under a new tag.
+      await new Promise((r) => setTimeout(r, 1_100));
+      expect((await nm.get('/topics/world.json')).headers.get('etag')).toBe(etag);
+      await expect.poll(async () => (await nm.get('/topics/world.json')).headers.get('etag'), { timeout: 2_000, interval: 20 }).not.toBe(etag);
+      const fresh = await nm.get('/topics/world.json');
+      expect(((await fresh.json()) as { items: unknown[] }).items).toHaveLength(5);
+      expect((await nm.get('/topics/world.json', { headers: { 'if-none-match': etag } })).status).toBe(200);
+    } finally {
+      store.close();
+      await nm.close();
+      await outlet.close();
+    }
+  });
+});
+
 describe('a write path failure that is not the database', () => {
   let outlet: FixtureServer;
 

@@ -20,6 +20,8 @@ export interface CachedFeed {
   bodies: Partial<Record<Coding, Buffer>>;
   /** Data version of the database when the content key was last checked. */
   checkedAt: string;
+  /** When (performance.now()) the content key was last checked against the database. */
+  verifiedAt: number;
   /** Response headers, made once per coding (for 200 and for 304) on first use. */
   headers?: Partial<Record<Coding | NotModifiedKey, Record<string, string>>>;
 }
@@ -186,6 +188,11 @@ export class FeedCache {
     entry.bodies[coding] = compressed;
     if (this.entries.get(key) === entry) this.bytes += compressed.length;
     return compressed;
+  }
+
+  /** Makes every entry be checked against the database on its next request (a poll someone waits on has finished). */
+  expireAll(): void {
+    for (const entry of this.entries.values()) entry.verifiedAt = -Infinity;
   }
 
   /** Drops everything (after a config reload). */

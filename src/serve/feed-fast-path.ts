@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isFresh, negotiateCoding, notModifiedHeaders, okHeaders } from './feed-cache.js';
-import { FEED_ROUTES, feedCheckpoint } from './routes/feeds.js';
+import { FEED_ROUTES, feedCheckpoint, servable } from './routes/feeds.js';
 import type { ServeContext } from './serve-context.js';
 
 /**
  * Answers a topic feed request straight from the cache, in front of Hono, when the exact request URL was
- * served before, the entry is still current (database and config unchanged) and the wanted coding is
+ * served before, the entry may be served (current, or checked within the last second) and the wanted coding is
  * compressed already. It sends what the Hono route would send (same headers, same 304 rules) without
  * building a Request and a Response per hit: a busy feed then costs about what a static file does.
  * Anything else returns false and goes through Hono.
@@ -16,7 +16,7 @@ export function createFeedFastPath(ctx: ServeContext): (req: IncomingMessage, re
     const key = ctx.cache.keyForRequest(req.url);
     if (key === undefined) return false;
     const entry = ctx.cache.peek(key);
-    if (!entry || entry.checkedAt !== feedCheckpoint(ctx)) return false;
+    if (!entry || !servable(entry, feedCheckpoint(ctx), performance.now())) return false;
     const started = performance.now();
     const route = req.url.startsWith('/topics/') ? FEED_ROUTES.topics : FEED_ROUTES.all;
     const coding = negotiateCoding(header(req, 'accept-encoding'));

@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import type { StorySummary } from '../../store/story-queries.js';
-import { isFresh, negotiateCoding, notModifiedHeaders, okHeaders, validatorOf, type Conditionals } from '../feed-cache.js';
+import { isFresh, negotiateCoding, notModifiedHeaders, okHeaders, validatorOf, type CachedFeed, type Coding, type Conditionals } from '../feed-cache.js';
 import { parseListQuery, type FeedFormatName, type ListQuery } from '../feed-query.js';
 import { feedLinks } from '../links.js';
 import { NotFoundError } from '../http-errors.js';
@@ -44,50 +44,107 @@ export function feedCheckpoint(ctx: ServeContext): string {
   return `${ctx.store.dataVersion()}|${ctx.configVersion()}`;
 }
 
+/** A changed feed is checked against the database at most this often; between checks its last rendering is served. */
+export const RECHECK_MS = 1_000;
+/** Past this age a changed feed is rendered before answering, whatever the cost: staleness stays bounded. */
+const MAX_STALE_MS = 5_000;
+
+interface FeedRequest {
+  key: string;
+  format: FeedFormatName;
+  tags: string[] | null;
+  query: ListQuery;
+  selection: TopicSelection;
+  search: string;
+}
+
+/** True when a cached rendering may be served as it is: current, or checked less than RECHECK_MS ago. */
+export function servable(entry: CachedFeed, checkpoint: string, at: number): boolean {
+  return entry.checkedAt === checkpoint || at - entry.verifiedAt < RECHECK_MS;
+}
+
 /**
  * Serves one topic feed from the in-memory cache. While the database has not changed since the entry was
- * checked, no SQL runs; after a change one cheap listing query decides whether the content changed, and a
- * client that already has the new content gets its 304 before anything is rendered.
+ * checked, no SQL runs. While ingest writes every few hundred milliseconds, a request never pays for a
+ * re-render: the last rendering is served (with its own validators, so a 304 stays correct) and is checked
+ * again at most once a second, in the background. Only a rendering more than MAX_STALE_MS old, or none at
+ * all, is made while the request waits; then a client that already has the new content gets its 304 first.
  */
 async function serveFeed(c: Context, ctx: ServeContext, tags: string[] | null, format: FeedFormatName): Promise<Response> {
   const url = new URL(c.req.url);
   const query = parseListQuery(url.searchParams);
   const selection: TopicSelection = ctx.catalog().select(tags, query);
   const search = canonicalSearch(query);
-  const key = `${format}|${tags ? selection.tags.join('+') : '*'}|${search}`;
+  const request: FeedRequest = { key: `${format}|${tags ? selection.tags.join('+') : '*'}|${search}`, format, tags, query, selection, search };
   const checkpoint = feedCheckpoint(ctx);
-  const cacheControl = `public, max-age=${ctx.config().cacheMaxAge}`;
   const coding = negotiateCoding(c.req.header('accept-encoding'));
   const conditionals = conditionalsOf(c);
-  let entry = ctx.cache.get(key);
-  if (!entry || entry.checkedAt !== checkpoint) {
-    const stories = ctx.store.queries.list({ feedIds: selection.feedIds, limit: query.limit, minSources: query.minSources, since: query.since, match: query.match, sourceFeedIds: selection.sourceFeedIds });
-    const contentKey = `${key}|${ctx.configVersion()}|${stories.map((s) => `${s.id}.${s.version}`).join(',')}`;
-    if (entry && entry.contentKey === contentKey) {
-      entry.checkedAt = checkpoint;
-    } else {
-      const validators = { etag: validatorOf(contentKey), lastModified: new Date(lastModifiedOf(stories, ctx.startedAt)).toUTCString(), cacheControl };
-      if (isFresh(conditionals, validators, coding)) return c.body(null, 304, notModifiedHeaders(validators, coding));
-      const views = storyViews(ctx.store, stories);
-      const meta: FeedMeta = {
-        title: selection.title,
-        description: selection.description,
-        links: feedLinks(ctx.baseUrl, tags ? selection.tags : null, search),
-        updated: new Date(lastModifiedOf(stories, ctx.startedAt)),
-        generator: `newsmerge ${ctx.version}`,
-        baseUrl: ctx.baseUrl,
-        siteName: ctx.config().title,
-      };
-      entry = { contentKey, ...validators, contentType: CONTENT_TYPES[format], bodies: { identity: Buffer.from(renderFeed(format, views, meta)) }, checkedAt: checkpoint };
-      ctx.metrics.feedWork('render', format);
-      ctx.cache.set(key, entry);
-    }
+  const at = performance.now();
+  let entry = ctx.cache.get(request.key);
+  if (entry && !servable(entry, checkpoint, at) && at - entry.verifiedAt < MAX_STALE_MS) {
+    refreshInBackground(ctx, request);
+  } else if (!entry || !servable(entry, checkpoint, at)) {
+    const result = checkFeed(ctx, request, checkpoint, entry, conditionals, coding);
+    if (result instanceof Response) return result;
+    entry = result;
   }
-  ctx.cache.rememberRequest(url.pathname + url.search, key);
+  ctx.cache.rememberRequest(url.pathname + url.search, request.key);
   if (isFresh(conditionals, entry, coding)) return c.body(null, 304, notModifiedHeaders(entry, coding));
   if (!entry.bodies[coding]) ctx.metrics.feedWork('compress', format);
-  const body = await ctx.cache.body(key, entry, coding);
+  const body = await ctx.cache.body(request.key, entry, coding);
   return c.body(new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.byteLength), 200, okHeaders(entry, coding));
+}
+
+/** Keys being re-checked in the background, so that one busy feed is rendered once, not once per request. */
+const refreshing = new WeakMap<ServeContext, Set<string>>();
+
+function refreshInBackground(ctx: ServeContext, request: FeedRequest): void {
+  const keys = refreshing.get(ctx) ?? refreshing.set(ctx, new Set()).get(ctx)!;
+  if (keys.has(request.key)) return;
+  keys.add(request.key);
+  setImmediate(() => {
+    try {
+      checkFeed(ctx, request, feedCheckpoint(ctx), ctx.cache.peek(request.key), null, 'identity');
+    } catch (err) {
+      ctx.logger.error({ err, feed: request.key }, 'cannot refresh a cached topic feed; the last rendering is served');
+    } finally {
+      keys.delete(request.key);
+    }
+  });
+}
+
+/**
+ * Brings the cached entry of a feed up to date: one cheap listing query decides whether its content changed,
+ * and only then is it rendered. With the client's conditionals, a client that has the new content already is
+ * answered 304 (returned as a Response) before anything is rendered.
+ */
+function checkFeed(ctx: ServeContext, request: FeedRequest, checkpoint: string, entry: CachedFeed | undefined, conditionals: Conditionals | null, coding: Coding): CachedFeed | Response {
+  const { key, query, selection, tags, format, search } = request;
+  const stories = ctx.store.queries.list({ feedIds: selection.feedIds, limit: query.limit, minSources: query.minSources, since: query.since, match: query.match, sourceFeedIds: selection.sourceFeedIds });
+  const contentKey = `${key}|${ctx.configVersion()}|${stories.map((s) => `${s.id}.${s.version}`).join(',')}`;
+  const verifiedAt = performance.now();
+  if (entry && entry.contentKey === contentKey) {
+    entry.checkedAt = checkpoint;
+    entry.verifiedAt = verifiedAt;
+    return entry;
+  }
+  const cacheControl = `public, max-age=${ctx.config().cacheMaxAge}`;
+  const validators = { etag: validatorOf(contentKey), lastModified: new Date(lastModifiedOf(stories, ctx.startedAt)).toUTCString(), cacheControl };
+  if (conditionals && isFresh(conditionals, validators, coding)) return new Response(null, { status: 304, headers: notModifiedHeaders(validators, coding) });
+  const views = storyViews(ctx.store, stories);
+  const meta: FeedMeta = {
+    title: selection.title,
+    description: selection.description,
+    links: feedLinks(ctx.baseUrl, tags ? selection.tags : null, search),
+    updated: new Date(lastModifiedOf(stories, ctx.startedAt)),
+    generator: `newsmerge ${ctx.version}`,
+    baseUrl: ctx.baseUrl,
+    siteName: ctx.config().title,
+  };
+  const fresh: CachedFeed = { contentKey, ...validators, contentType: CONTENT_TYPES[format], bodies: { identity: Buffer.from(renderFeed(format, views, meta)) }, checkedAt: checkpoint, verifiedAt };
+  ctx.metrics.feedWork('render', format);
+  ctx.cache.set(key, fresh);
+  return fresh;
 }
 
 /** Route patterns of the topic feeds; the fast path labels its metrics with the same ones. */
