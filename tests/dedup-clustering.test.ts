@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { assert, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../src/config/config-schema.js';
 import type { EventSimilarity } from '../src/dedup/similarity.js';
+import { isTemplatedFeed } from '../src/dedup/templated-feed.js';
 import { mergeConvergedStories } from '../src/ingest/merge-stories.js';
 import { pruneExpired } from '../src/ingest/retention.js';
 import { storeEntries } from '../src/ingest/store-entries.js';
@@ -81,6 +82,45 @@ describe('the near-duplicate stage', () => {
       const held = store.clusters.entryStories().filter((e) => e.entryKey.includes('/hold')).map((e) => e.storyId);
       expect(held).toHaveLength(2);
       expect(held[0]).not.toBe(held[1]);
+    } finally {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('templated feeds', () => {
+  const quake = (i: number, mag: string, km: number, place: string, link = `https://quakes.example/event/${i}`): Entry =>
+    entryOf({ outlet: 'Quakes', title: `M ${mag} - ${km} km N of ${place}`, summary: `M ${mag} - ${km} km N of ${place}. Depth ${5 + (i % 7)}.${i % 10} km.`, link, published: `2022-02-17T${String(10 + (i % 12)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00Z` });
+
+  it('are told from newsrooms by how few words their headlines use', () => {
+    expect(isTemplatedFeed(Array.from({ length: 20 }, (_, i) => `M ${(2 + i / 10).toFixed(1)} - ${i + 3} km ${['N', 'S'][i % 2]} of ${['Anza', 'Cobb', 'Pahala'][i % 3]}`))).toBe(true);
+    expect(isTemplatedFeed(Array.from({ length: 20 }, (_, i) => `${['Lions', 'Bears', 'Hawks'][i % 3]} ${i}, ${['Wolves', 'Sharks'][i % 2]} ${i + 3}`))).toBe(true);
+    expect(isTemplatedFeed([...SEED_STORY, ...BACKGROUND].map((i) => i.title))).toBe(false);
+    // Too few headlines to tell.
+    expect(isTemplatedFeed(Array.from({ length: 5 }, (_, i) => `M 2.${i} - 10 km N of Anza`))).toBe(false);
+  });
+
+  it('never merge two distinct events that differ in numbers only, across feeds too; a shared link still merges', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'newsmerge-dedup-'));
+    const store = openStore(dir);
+    try {
+      const dedup = configSchema.parse({ schedule: '*/5 * * * *', topics: { world: { title: 'World' } }, feeds: [] }).dedup;
+      store.feeds.sync([{ url: 'https://usgs.example/feed', outlet: 'Quakes' }, { url: 'https://mirror.example/feed', outlet: 'Quake mirror' }], NOW);
+      const [a, b] = store.feeds.all();
+      const places = ['Anza', 'Cobb', 'Pahala'];
+      const first = Array.from({ length: 24 }, (_, i) => quake(i, `2.${i % 10}`, 10 + (i % 4), places[i % 3]!));
+      // The mirror repeats one event under the same link, and carries distinct ones with near-identical headlines
+      // (and one exactly the same headline as a distinct event of the first feed).
+      const second = [quake(0, '2.0', 10, 'Anza'), ...Array.from({ length: 23 }, (_, i) => quake(100 + i, `2.${(i + 1) % 10}`, 10 + ((i + 1) % 4), places[(i + 1) % 3]!, `https://mirror.example/q/${i}`))];
+      store.write(() => storeEntries(store, [
+        { feedId: a!.id, entries: first, fetchedAt: NOW, guidMode: 'guid' as const },
+        { feedId: b!.id, entries: second, fetchedAt: NOW, guidMode: 'guid' as const },
+      ], dedup, NOW));
+      const byEntry = new Map(store.clusters.entryStories().map((e) => [e.entryKey, e.storyId]));
+      const storyOf = (e: Entry) => byEntry.get([...byEntry.keys()].find((k) => k.includes(e.link!))!)!;
+      expect(storyOf(first[0]!)).toBe(storyOf(second[0]!));
+      expect(new Set(byEntry.values()).size).toBe(first.length + second.length - 1);
     } finally {
       store.close();
       rmSync(dir, { recursive: true, force: true });

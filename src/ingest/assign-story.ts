@@ -20,6 +20,8 @@ export interface IncomingItem {
   profile: ItemProfile;
   /** The item as the similarity backend sees it (prepared once, reused when it becomes a candidate). */
   compared: ComparedItem;
+  /** From a templated feed (see isTemplatedFeed): merged on a shared link or guid only. */
+  templated: boolean;
 }
 
 /** Which stage placed an item. */
@@ -73,7 +75,7 @@ export function supportFor(store: Store, item: ComparedItem, dedup: DedupConfig,
 
 function exactStories(store: Store, item: IncomingItem, dedup: DedupConfig): Set<number> {
   const found = new Set(store.items.storiesWithKeys(item.keys.urlKeys, -1));
-  if (item.keys.titleKey) {
+  if (item.keys.titleKey && !item.templated) {
     const { publishedAt } = item;
     for (const id of store.items.storiesWithTitle(item.keys.titleKey, -1, item.feedId, publishedAt - dedup.window, publishedAt + dedup.window)) {
       found.add(id);
@@ -116,6 +118,7 @@ export function assignStory(store: Store, item: IncomingItem, dedup: DedupConfig
     }
     return { storyId: survivor!, created: false, stage: 'exact', absorbed };
   }
+  if (item.templated) return { storyId: store.stories.create(item.publishedAt, now), created: true, stage: 'new', absorbed: [] };
   const nearDuplicate = nearDuplicateStory(store, item, dedup);
   if (nearDuplicate !== null) return { storyId: nearDuplicate, created: false, stage: 'near-duplicate', absorbed: [] };
   const support = supportFor(store, item.compared, dedup, session);
@@ -127,10 +130,15 @@ export function assignStory(store: Store, item: IncomingItem, dedup: DedupConfig
 
 /**
  * Records what later items are matched against: exact keys, profile, term postings and SimHash bands.
- * `replace` re-indexes an item indexed before (an edit).
+ * `replace` re-indexes an item indexed before (an edit). A templated item is found by its link and guid only.
  */
-export function indexItem(store: Store, place: Place, item: Pick<IncomingItem, 'keys' | 'profile' | 'publishedAt'> & { compared?: ComparedItem }, replace = false): void {
+export function indexItem(store: Store, place: Place, item: Pick<IncomingItem, 'keys' | 'profile' | 'publishedAt' | 'templated'> & { compared?: ComparedItem }, replace = false): void {
   const { itemId } = place;
+  if (item.templated) {
+    store.items.setKeys(itemId, item.keys.urlKeys);
+    if (replace) store.clusters.remove(itemId);
+    return;
+  }
   store.items.setKeys(itemId, [...item.keys.urlKeys, ...(item.keys.titleKey ? [item.keys.titleKey] : [])]);
   store.clusters.add(indexEntry(place, item.profile, item.publishedAt), replace);
   if (item.compared) store.clusters.rememberDerived({ itemId }, item.compared);

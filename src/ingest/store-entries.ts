@@ -4,6 +4,7 @@ import { profileItem, profileTerms } from '../dedup/item-profile.js';
 import { pickRepresentative } from '../dedup/pick-representative.js';
 import { LexicalSimilarity, type EventSimilarity } from '../dedup/similarity.js';
 import { storyKeys } from '../dedup/story-keys.js';
+import { isTemplatedFeed } from '../dedup/templated-feed.js';
 import { TermStatistics } from '../dedup/term-statistics.js';
 import type { ItemRecord } from '../store/items.js';
 import type { Store } from '../store/store.js';
@@ -44,6 +45,7 @@ interface Pending {
   entry: Entry;
   entryKey: string;
   fetchedAt: number;
+  templated: boolean;
 }
 
 /** The similarity the ingest path uses when none is given. */
@@ -86,18 +88,19 @@ export function storeEntries(store: Store, batch: readonly FeedEntries[], dedup:
     const counts: StoreCounts = { new: 0, updated: 0, unchanged: 0 };
     perFeed.set(feedId, counts);
     const keys = entryKeys(entries, guidMode);
+    const templated = isTemplatedFeed(entries.map((e) => e.title));
     entries.forEach((entry, i) => {
       const entryKey = keys[i];
       if (!entryKey) return;
       const known = store.items.find(feedId, entryKey);
       if (!known) {
-        pending.push({ feedId, entry, entryKey, fetchedAt });
+        pending.push({ feedId, entry, entryKey, fetchedAt, templated });
         counts.new++;
       } else if (known.contentHash !== contentHash(entry)) {
         const fields = record(entry, fetchedAt, known.publishedAt);
         store.items.update(known.id, fields);
         // An edit re-indexes the item for later matching; it never moves it out of its story.
-        indexItem(store, { itemId: known.id, storyId: known.storyId, feedId, outlet: store.clusters.outletOf(feedId) }, { keys: storyKeys(entry, dedup.minTitleWords), profile: profileItem(entry.title, entry.summary), publishedAt: fields.publishedAt }, true);
+        indexItem(store, { itemId: known.id, storyId: known.storyId, feedId, outlet: store.clusters.outletOf(feedId) }, { keys: storyKeys(entry, dedup.minTitleWords), profile: profileItem(entry.title, entry.summary), publishedAt: fields.publishedAt, templated }, true);
         dirty.add(known.storyId);
         counts.updated++;
       } else {
@@ -112,7 +115,7 @@ export function storeEntries(store: Store, batch: readonly FeedEntries[], dedup:
     const profile = profileItem(item.entry.title, item.entry.summary);
     const publishedAt = item.entry.published ?? item.fetchedAt;
     const outlet = outletOf(item.feedId);
-    return { feedId: item.feedId, outlet, entry: item.entry, publishedAt, keys: storyKeys(item.entry, dedup.minTitleWords), profile, compared: { profile, publishedAt, outlet } };
+    return { feedId: item.feedId, outlet, entry: item.entry, publishedAt, keys: storyKeys(item.entry, dedup.minTitleWords), profile, compared: { profile, publishedAt, outlet }, templated: item.templated };
   });
   const session: ClusterSession = {
     similarity: options.similarity ?? defaultSimilarity(),
