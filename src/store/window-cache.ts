@@ -53,8 +53,10 @@ class Slot {
 /**
  * The inverted index (terms and MinHash bands) over one contiguous span of published time, held in
  * memory and filled from the store on demand: lookups within the window cost no query. The span covers
- * every indexed item published in it, or nothing; it never grows far beyond `maxSpanMs`, so memory
- * follows the window, not the history.
+ * every indexed item published in it, or nothing. It spans at least `maxSpanMs` and reaches further back
+ * while it holds fewer than `maxItems` items: a first poll's backlogs go days back, feed after feed, and a
+ * window that forgot them between feeds read the whole store again for each (most of a first poll's time).
+ * Past `maxItems`, memory follows the window, not the history.
  */
 export class WindowCache {
   private readonly slots = new Map<number, Slot>();
@@ -63,7 +65,10 @@ export class WindowCache {
   private span: { from: number; to: number; open: boolean } | null = null;
   private queries = 0;
 
-  constructor(private readonly maxSpanMs: number) {}
+  constructor(
+    private readonly maxSpanMs: number,
+    private readonly maxItems = 60_000,
+  ) {}
 
   /** True when every indexed item published within [from, to] is in memory. */
   covers(from: number, to: number): boolean {
@@ -82,7 +87,7 @@ export class WindowCache {
       for (const entry of load(span.to + 1, to)) this.put(entry);
       span.to = to;
       span.open = to >= newestStored;
-    } else if (span && from < span.from && to >= span.from - 1 && (span.open || to <= span.to) && span.to - from <= this.maxSpanMs) {
+    } else if (span && from < span.from && to >= span.from - 1 && (span.open || to <= span.to) && (span.to - from <= this.maxSpanMs || this.slots.size < this.maxItems)) {
       for (const entry of load(from, span.from - 1)) this.put(entry);
       span.from = from;
     } else if (!this.covers(from, to)) {
@@ -93,9 +98,9 @@ export class WindowCache {
     this.followWindow(from);
   }
 
-  /** Memory follows the window: what lies more than the maximum span behind a query's start goes. */
+  /** Memory follows the window once it holds enough: what lies more than the maximum span behind a query's start goes. */
   followWindow(from: number): void {
-    if (this.span && from - this.span.from > this.maxSpanMs) this.evictBefore(from - this.maxSpanMs / 2);
+    if (this.span && from - this.span.from > this.maxSpanMs && this.slots.size > this.maxItems) this.evictBefore(from - this.maxSpanMs / 2);
   }
 
   /** Drops what lies before `before` (the window has moved on); the span starts there afterwards. */
