@@ -116,7 +116,7 @@ function feedUrl(source: string): string {
  */
 export function replay(items: readonly LabeledItem[], options: ReplayOptions): ReplayResult {
   const dir = mkdtempSync(join(tmpdir(), 'newsmerge-eval-'));
-  const store = openStore(dir);
+  const store = openStore(dir, { clusterWindowMs: options.dedup.window });
   try {
     const sources = [...new Set(items.map((i) => i.source))];
     store.feeds.sync(sources.map((s) => ({ url: feedUrl(s), outlet: s })), 0);

@@ -44,7 +44,7 @@ async function main(): Promise<number> {
   try {
     env = loadEnv();
     config = loadConfigFile(env.configPath);
-    store = openStore(env.dataDir);
+    store = openStore(env.dataDir, { clusterWindowMs: config.dedup.window });
   } catch (err) {
     if (err instanceof ConfigError || err instanceof StoreError) {
       process.stderr.write(`newsmerge poll: ${err.message}\n`);

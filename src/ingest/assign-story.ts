@@ -46,7 +46,7 @@ export interface ClusterSession {
  * A story this likely to be the item's, though not chosen, may be the same event as the chosen one: the
  * periodic merge looks at the pair.
  */
-const MERGE_HINT_SUPPORT = 0.5;
+const MERGE_HINT_SUPPORT = 0.6;
 
 /** Fewest terms an item needs before a MinHash match says "wire copy" (short texts collide). */
 const NEAR_DUPLICATE_MIN_TERMS = 8;

@@ -22,7 +22,7 @@ let config = options.config;
 // Log lines go to the main thread, which writes them through its own logger (one stream, one format).
 const logger = pino({ level: options.logLevel, base: undefined }, { write: (line: string) => send({ type: 'log', line }) });
 
-const store = openStore(options.dataDir);
+const store = openStore(options.dataDir, { clusterWindowMs: config.dedup.window });
 const fetcher = createFetcher();
 const poller = new Poller({
   store,

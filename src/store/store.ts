@@ -27,7 +27,7 @@ export interface Store {
 }
 
 /** Opens the database in `dataDir` and prepares every statement once. */
-export function openStore(dataDir: string, options: OpenOptions & { externalWriteLatencyMs?: number } = {}): Store {
+export function openStore(dataDir: string, options: OpenOptions & { externalWriteLatencyMs?: number; clusterWindowMs?: number } = {}): Store {
   const db = openDatabase(dataDir, options);
   const dataVersionStmt = db.prepare('PRAGMA data_version').pluck();
   // Asking SQLite costs microseconds (it reads the WAL index), which a cached feed hit notices; another
@@ -37,7 +37,8 @@ export function openStore(dataDir: string, options: OpenOptions & { externalWrit
   let checkedAt = performance.now();
   let version = `${external}:0`;
   const pingStmt = db.prepare('SELECT count(*) FROM meta').pluck();
-  const clusters = new ClusterIndex(db);
+  // Sized by dedup.window where clustering runs (the ingest thread, `npm run poll`); the default elsewhere.
+  const clusters = new ClusterIndex(db, options.clusterWindowMs);
   let localWrites = 0;
   return {
     db,

@@ -25,14 +25,12 @@ export interface WindowEntry {
 }
 
 /**
- * Postings of one term counted per query, the most recently indexed first, among those within the
+ * Postings of one term counted per query, the most recently published first, among those within the
  * query's time range. A term in more items than this within the window says little about which story an
  * item belongs to, and scanning it whole would make each lookup cost grow with the window (a busy window
  * holds tens of thousands of items).
  */
 const MAX_POSTINGS_MATCHED = 150;
-/** Postings of one term looked at per query at most, in range or not (a query about an earlier time). */
-const MAX_POSTINGS_SCANNED = 1_000;
 
 /** An item's place in the postings: its time and id copied out, so a lookup touches nothing else. */
 class Slot {
@@ -168,10 +166,11 @@ export class WindowCache {
       if (!posting) continue;
       const list = posting instanceof Slot ? [posting] : posting;
       let matched = 0;
-      for (let i = list.length - 1, end = Math.max(0, list.length - MAX_POSTINGS_SCANNED); i >= end && matched < MAX_POSTINGS_MATCHED; i--) {
+      // Postings are in published order: start at the last one published by `to`, stop before `from`.
+      for (let i = lastAtOrBefore(list, to); i >= 0 && matched < MAX_POSTINGS_MATCHED; i--) {
         const slot = list[i]!;
-        const at = slot.at;
-        if (at < from || at > to || !slot.alive) continue;
+        if (slot.at < from) break;
+        if (!slot.alive) continue;
         matched++;
         if (slot.query !== query) {
           slot.query = query;
@@ -246,16 +245,31 @@ function topSlots(slots: Slot[], limit: number): Slot[] {
 }
 
 /**
- * Postings by key, in the order items were indexed. Most keys (nearly every MinHash band, the long tail of
- * terms) have one item: it is held directly, since an array per key made up a third of the window's memory.
+ * Postings by key, in published order (ties: indexing order). Most keys (nearly every MinHash band, the
+ * long tail of terms) have one item: it is held directly, since an array per key made up a third of the
+ * window's memory.
  */
 type Postings<K> = Map<K, Slot | Slot[]>;
+
+/** Index of the last slot published at or before `at` (-1: none). */
+function lastAtOrBefore(list: readonly Slot[], at: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]!.at <= at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
+}
 
 function link<K>(index: Postings<K>, key: K, slot: Slot): void {
   const posting = index.get(key);
   if (posting === undefined) index.set(key, slot);
-  else if (posting instanceof Slot) index.set(key, [posting, slot]);
-  else posting.push(slot);
+  else if (posting instanceof Slot) index.set(key, posting.at <= slot.at ? [posting, slot] : [slot, posting]);
+  // Live items are mostly the newest: an append. A backlog arriving out of order is put in its place.
+  else if (posting[posting.length - 1]!.at <= slot.at) posting.push(slot);
+  else posting.splice(lastAtOrBefore(posting, slot.at) + 1, 0, slot);
 }
 
 /** Drops the postings of items published before `before`, and of deleted items. */
