@@ -1,0 +1,137 @@
+/**
+ * `npm run bench:restart`: a data directory of 100,000 items from 200 outlets, all within the merging window
+ * and indexed for clustering (filled through the store's own statements), then `node dist/main.js` started on
+ * it as users start it. Prints when /healthz first answers 200, when a topic feed is first served, and when
+ * merging is ready again: the first poll cycle (which loads the clustering window) has finished, and a
+ * refresh of one feed with one new item has been clustered and stored.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { configSchema } from '../src/config/config-schema.js';
+import { profileItem } from '../src/dedup/item-profile.js';
+import { storyKeys } from '../src/dedup/story-keys.js';
+import { indexItem } from '../src/ingest/assign-story.js';
+import { openStore } from '../src/store/store.js';
+
+const FEEDS = 200;
+const ITEMS = 100_000;
+const TOKEN = 'bench-admin-token-0123456789';
+const WORDS = Array.from({ length: 5_000 }, (_, i) => `w${(i * 7919).toString(36)}`);
+
+/** The aims of issue 16 for a restart. */
+const AIMS = { healthzMs: 2_000 };
+
+function words(seed: number, n: number): string {
+  let s = seed >>> 0;
+  return Array.from({ length: n }, () => {
+    s = (Math.imul(s ^ (s >>> 15), 2246822519) + 0x9e3779b9) >>> 0;
+    return WORDS[Math.floor((s / 2 ** 32) ** 2 * WORDS.length)];
+  }).join(' ');
+}
+
+/** Stores ITEMS items (a story each, indexed for clustering) published over the last two days. */
+function fill(dataDir: string, feedUrls: string[], now: number): number {
+  const started = performance.now();
+  const store = openStore(dataDir);
+  const dedup = configSchema.parse({ schedule: '* * * * *', topics: { world: { title: 'World' } }, feeds: [] }).dedup;
+  store.feeds.sync(feedUrls.map((url, i) => ({ url, outlet: `Outlet ${i}` })), now);
+  const feeds = store.feeds.all();
+  for (let start = 0; start < ITEMS; start += 5_000) {
+    store.write(() => {
+      store.clusters.begin();
+      for (let n = start; n < Math.min(ITEMS, start + 5_000); n++) {
+        const feed = feeds[n % FEEDS]!;
+        const publishedAt = now - Math.floor(((ITEMS - n) / ITEMS) * 2 * 86_400_000);
+        const title = words(n * 3 + 1, 9);
+        const summary = words(n * 3 + 2, 30);
+        const link = `https://outlet${feed.id}.bench.example/news/${n}`;
+        const storyId = store.stories.create(publishedAt, now);
+        const itemId = store.items.insert({
+          feedId: feed.id, storyId, entryKey: `g:${n}`, guid: `${n}`, link, title, summary, content: null, author: null, publishedAt, hasDate: 1, updatedAt: null,
+          firstSeenAt: now, changedAt: now, categories: '[]', enclosure: null, image: null, contentHash: String(n),
+        });
+        const keys = storyKeys({ guid: `${n}`, link, title }, dedup.minTitleWords);
+        indexItem(store, { itemId, storyId, feedId: feed.id, outlet: feed.outlet }, { keys, profile: profileItem(title, summary), publishedAt, templated: false });
+        store.stories.refresh(storyId, itemId, now, store.stories.nextVersion());
+      }
+      store.clusters.flush();
+    });
+  }
+  store.close();
+  return (performance.now() - started) / 1000;
+}
+
+async function main(): Promise<void> {
+  const now = Date.now();
+  // Outlets answer with an empty feed, but for the probe, which gets one new item once asked.
+  let probeItems = 0;
+  const outlet = createServer((req, res) => {
+    const probe = req.url === '/probe.rss' && probeItems > 0;
+    const item = probe ? `<item><title>${words(424242, 9)}</title><link>https://probe.bench.example/1</link><guid>probe-1</guid><pubDate>${new Date(now).toUTCString()}</pubDate><description>${words(424243, 30)}</description></item>` : '';
+    res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(`<?xml version="1.0"?><rss version="2.0"><channel><title>Bench</title><link>https://bench.example/</link><description>b</description>${item}</channel></rss>`);
+  });
+  await new Promise<void>((done) => outlet.listen(0, '127.0.0.1', done));
+  const base = `http://127.0.0.1:${(outlet.address() as AddressInfo).port}`;
+  const feedUrls = [...Array.from({ length: FEEDS - 1 }, (_, i) => `${base}/feed${i}.rss`), `${base}/probe.rss`];
+  const dir = mkdtempSync(join(tmpdir(), 'newsmerge-bench-restart-'));
+  const dataDir = join(dir, 'data');
+  const configPath = join(dir, 'feeds.config.json');
+  writeFileSync(configPath, JSON.stringify({ schedule: '0 0 1 1 *', topics: { world: { title: 'World' } }, feeds: feedUrls.map((url, i) => ({ url, title: `Outlet ${i}`, tags: ['world'] })) }));
+  const fillSeconds = fill(dataDir, feedUrls, now);
+
+  const started = performance.now();
+  const child = spawn(process.execPath, [resolve(import.meta.dirname, '../dist/main.js')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', NEWSMERGE_DATA: dataDir, NEWSMERGE_CONFIG: configPath, NEWSMERGE_ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'info' },
+  });
+  let firstCycleMs = NaN;
+  const port = await new Promise<number>((done) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const record = JSON.parse(line) as { msg: string; port?: number };
+      if (record.msg === 'newsmerge listening') done(record.port!);
+      if (record.msg === 'poll cycle finished' && Number.isNaN(firstCycleMs)) firstCycleMs = performance.now() - started;
+    });
+  });
+  const server = `http://127.0.0.1:${port}`;
+  const until = async (path: string): Promise<{ at: number; ms: number }> => {
+    for (;;) {
+      const t = performance.now();
+      const res = await fetch(`${server}${path}`).catch(() => null);
+      if (res?.status === 200) {
+        await res.arrayBuffer();
+        return { at: performance.now() - started, ms: performance.now() - t };
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+  const healthz = await until('/healthz');
+  const feed = await until('/topics/world.rss');
+  while (Number.isNaN(firstCycleMs)) await new Promise((r) => setTimeout(r, 20));
+  const probeCount = async () => ((await (await fetch(`${server}/api/feeds`)).json()) as { feeds: Array<{ url: string; itemCount: number }> }).feeds.find((f) => f.url.endsWith('/probe.rss'))!.itemCount;
+  const before = await probeCount();
+  probeItems = 1;
+  const refreshStarted = performance.now();
+  const refresh = await fetch(`${server}/api/feeds/refresh?url=${encodeURIComponent(`${base}/probe.rss`)}`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+  const refreshMs = performance.now() - refreshStarted;
+  const stored = (await probeCount()) - before;
+  const lines = [
+    `bench:restart — node dist/main.js on ${ITEMS.toLocaleString('en-US')} stored items of ${FEEDS} outlets, all within the merging window (filled in ${fillSeconds.toFixed(1)} s)`,
+    '',
+    `/healthz 200 after ${healthz.at.toFixed(0)} ms (aim < ${AIMS.healthzMs} ms): ${healthz.at < AIMS.healthzMs ? 'met' : 'NOT met'}`,
+    `first topic feed (/topics/world.rss) served after ${feed.at.toFixed(0)} ms, that request taking ${feed.ms.toFixed(0)} ms`,
+    `merging ready: the first poll cycle (window loaded, ${FEEDS} feeds fetched) finished after ${firstCycleMs.toFixed(0)} ms; then a refresh clustering one new item took ${refreshMs.toFixed(0)} ms (HTTP ${refresh.status}, new items stored: ${stored}); merging ready ${(firstCycleMs + refreshMs).toFixed(0)} ms after start at the latest`,
+    '',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  child.kill('SIGTERM');
+  await new Promise((done) => child.once('exit', done));
+  outlet.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+await main();
