@@ -15,7 +15,7 @@ import { createInterface } from 'node:readline';
 import { configSchema } from '../src/config/config-schema.js';
 import { profileItem } from '../src/dedup/item-profile.js';
 import { storyKeys } from '../src/dedup/story-keys.js';
-import { indexItem } from '../src/ingest/assign-story.js';
+import { indexItem } from '../src/cluster/assign-story.js';
 import { openStore } from '../src/store/store.js';
 
 const FEEDS = 200;

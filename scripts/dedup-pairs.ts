@@ -5,7 +5,7 @@
  * what it will be asked: online document frequencies, the candidates the index returns, their ranks.
  */
 import type { DedupConfig } from '../src/config/config-schema.js';
-import type { Example } from '../src/dedup/fit-boosted-trees.js';
+import type { Example } from './fit-boosted-trees.js';
 import { profileItem } from '../src/dedup/item-profile.js';
 import { DEFAULT_PAIR_MODEL } from '../src/dedup/default-pair-model.js';
 import { LexicalSimilarity, type ComparedItem, type EventSimilarity } from '../src/dedup/similarity.js';

@@ -10,9 +10,9 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import type { DedupConfig } from '../src/config/config-schema.js';
 import type { EventSimilarity } from '../src/dedup/similarity.js';
-import type { Entry } from '../src/ingest/entry.js';
-import { mergeConvergedStories } from '../src/ingest/merge-stories.js';
-import { storeEntries, type FeedEntries } from '../src/ingest/store-entries.js';
+import type { Entry } from '../src/cluster/entry.js';
+import { mergeConvergedStories } from '../src/cluster/merge-stories.js';
+import { storeEntries, type FeedEntries } from '../src/cluster/store-entries.js';
 import { openStore } from '../src/store/store.js';
 
 /** One line of a labeled file; `cluster` is only ever read by scoring. */

@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { configSchema } from '../src/config/config-schema.js';
-import { DEFAULT_BOOSTING, fitBoostedTrees } from '../src/dedup/fit-boosted-trees.js';
+import { DEFAULT_BOOSTING, fitBoostedTrees } from './fit-boosted-trees.js';
 import type { PairModel } from '../src/dedup/pair-model.js';
 import { LexicalSimilarity, MODEL_FEATURES } from '../src/dedup/similarity.js';
 import { candidatePairs, type LabeledPair } from './dedup-pairs.js';

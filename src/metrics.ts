@@ -100,13 +100,12 @@ export function createMetrics(store: Store, databaseFile: string): Metrics {
   registry.registerMetric(requests.counter as never);
   registry.registerMetric(requests.histogram as never);
   const feedWork = new Counter({ name: 'newsmerge_feed_work_total', help: 'Topic feed renders and compressions (cache misses)', labelNames: ['kind', 'format'], registers: [registry] });
-  const counts = store.db.prepare(`SELECT (SELECT count(*) FROM items) AS items, (SELECT count(*) FROM stories WHERE merged_into IS NULL) AS stories`);
   new Gauge({
     name: 'newsmerge_items',
     help: 'Items stored',
     registers: [registry],
     collect() {
-      this.set((counts.get() as { items: number }).items);
+      this.set(store.counts().items);
     },
   });
   new Gauge({
@@ -114,7 +113,7 @@ export function createMetrics(store: Store, databaseFile: string): Metrics {
     help: 'Stories stored (merged-away ids not counted)',
     registers: [registry],
     collect() {
-      this.set((counts.get() as { stories: number }).stories);
+      this.set(store.counts().stories);
     },
   });
   new Gauge({

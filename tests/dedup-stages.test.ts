@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { chooseStory, isCommonTerm, queryTerms, storySupport } from '../src/dedup/choose-story.js';
 import { DEFAULT_PAIR_MODEL } from '../src/dedup/default-pair-model.js';
-import { fitBoostedTrees } from '../src/dedup/fit-boosted-trees.js';
+import { fitBoostedTrees } from '../scripts/fit-boosted-trees.js';
 import { profileItem, profileTerms } from '../src/dedup/item-profile.js';
 import { estimatedJaccard, minhash, minhashBands, shingles } from '../src/dedup/minhash.js';
 import { pairLogit, sigmoid } from '../src/dedup/pair-model.js';
@@ -132,7 +132,7 @@ describe('the in-memory window index', () => {
   it('loads the span it is asked for, matches within the window only, and forgets what the window left behind', () => {
     const stored = [cached(1, 0, ['troop', 'crimea']), cached(2, 50, ['troop']), cached(3, 100, ['crimea', 'bank']), cached(4, 1_000, ['troop'])];
     const loads: Array<[number, number]> = [];
-    const window = new WindowCache(300);
+    const window = new WindowCache(300, 2);
     const load = (from: number, to: number) => {
       loads.push([from, to]);
       return stored.filter((i) => i.item.publishedAt >= from && i.item.publishedAt <= to);
@@ -143,9 +143,31 @@ describe('the in-memory window index', () => {
     window.ensure(100, 250, 1_000, load);
     expect(loads).toEqual([[0, 200], [201, 250]]);
     window.ensure(900, 1_100, 1_000, load);
-    expect(window.size).toBe(1);
+    expect([1, 2, 3, 4].map((id) => window.get(id) !== undefined)).toEqual([false, false, false, true]);
     expect(window.match(new Map([['troop', 1]]), 900, 1_100, 10, new Set()).map((m) => m.itemId)).toEqual([4]);
     expect(window.bandMatches([4, 1], 0, 2_000).map((i) => i.itemId)).toEqual([4]);
+  });
+
+  it('reaches back for a backlog while it holds few items, loading only what it lacks, and follows the window past its item budget', () => {
+    const stored = Array.from({ length: 10 }, (_, i) => cached(i + 1, i * 100, ['troop']));
+    const loads: Array<[number, number]> = [];
+    const load = (from: number, to: number) => {
+      loads.push([from, to]);
+      return stored.filter((i) => i.item.publishedAt >= from && i.item.publishedAt <= to);
+    };
+    const roomy = new WindowCache(200, 100);
+    roomy.ensure(700, 900, 900, load);
+    // A query 700 earlier than the span, far past its 200: extended backwards, not reloaded.
+    roomy.ensure(0, 200, 900, load);
+    roomy.ensure(100, 900, 900, load);
+    expect(loads).toEqual([[700, 900], [0, 699]]);
+    expect(roomy.match(new Map([['troop', 1]]), 0, 900, 20, new Set()).map((m) => m.itemId)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    loads.length = 0;
+    const tight = new WindowCache(200, 3);
+    tight.ensure(700, 900, 900, load);
+    tight.ensure(0, 200, 900, load);
+    expect(loads).toEqual([[700, 900], [0, 200]]);
+    expect(tight.get(10)).toBeUndefined();
   });
 
   it('keeps postings right as items sharing a term or band come and go', () => {

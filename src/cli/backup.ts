@@ -32,9 +32,8 @@ async function main(): Promise<number> {
   }
   try {
     const started = Date.now();
-    const { totalPages } = await store.db.backup(file);
-    const pageSize = store.db.pragma('page_size', { simple: true }) as number;
-    process.stdout.write(`Backed up ${((totalPages * pageSize) / 1e6).toFixed(1)} MB to ${file} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    const { bytes } = await store.backup(file);
+    process.stdout.write(`Backed up ${(bytes / 1e6).toFixed(1)} MB to ${file} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     return 0;
   } catch (err) {
     process.stderr.write(`newsmerge backup: cannot write ${file}: ${(err as Error).message}\n`);

@@ -47,11 +47,6 @@ export function sparseVector(entries: Iterable<readonly [number, number]>): Spar
   return { ids, weights, norm: Math.sqrt(sum) };
 }
 
-/** The (id, weight) pairs of a vector. */
-export function vectorEntries(v: SparseVector): Array<[number, number]> {
-  return Array.from(v.ids, (id, i) => [id, v.weights[i]!]);
-}
-
 /** Cosine of the angle between two vectors; 0 when either is empty. */
 export function cosine(a: SparseVector, b: SparseVector): number {
   if (a.norm === 0 || b.norm === 0) return 0;

@@ -1,5 +1,5 @@
 import { absoluteUrl, cleanUrl } from '../dedup/canonical-url.js';
-import type { Enclosure, Entry } from './entry.js';
+import type { Enclosure, Entry } from '../cluster/entry.js';
 import { collapseSpace, escapeHtml, htmlToText, sanitizeContent, stripInvalidXmlChars, truncateText } from './html-text.js';
 import { parseFeedDate, plausibleDate } from './parse-date.js';
 

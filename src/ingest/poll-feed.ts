@@ -3,7 +3,7 @@ import type { AppConfig, FeedConfig } from '../config/config-schema.js';
 import type { FeedState } from '../store/feed-states.js';
 import { decodeBody } from './decode-body.js';
 import { FeedFormatError, type ParsedFeed } from './entry.js';
-import { chooseGuidMode } from './entry-identity.js';
+import { chooseGuidMode } from '../cluster/entry-identity.js';
 import type { FetchOutcome, Fetcher } from './fetch-feed.js';
 import { parseFeed } from './parse-feed.js';
 import { adaptiveInterval, backoffInterval, forbidsValidators, freshnessMs, nextInterval, retryAfterMs, SCHEDULE_RULES } from './schedule.js';

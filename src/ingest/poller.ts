@@ -5,9 +5,9 @@ import type { FeedState } from '../store/feed-states.js';
 import type { Store } from '../store/store.js';
 import type { Fetcher } from './fetch-feed.js';
 import { fetchAttempt, nextFeedState, type Attempt, type AttemptFacts } from './poll-feed.js';
-import { mergeConvergedStories } from './merge-stories.js';
-import { pruneExpired } from './retention.js';
-import { storeEntries, type FeedEntries } from './store-entries.js';
+import { mergeConvergedStories } from '../cluster/merge-stories.js';
+import { pruneExpired } from '../cluster/retention.js';
+import { storeEntries, type FeedEntries } from '../cluster/store-entries.js';
 
 /** What a poll cycle did, for logs, the API and `npm run poll`. */
 export interface CycleReport {

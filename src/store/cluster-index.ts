@@ -298,11 +298,6 @@ export class ClusterIndex {
     if (cached) this.keepDerived(cached, value);
   }
 
-  /** Number of items the in-memory window holds (for measuring memory). */
-  get windowSize(): number {
-    return this.window.size;
-  }
-
   /** The outlet name of a feed. */
   outletOf(feedId: number): string {
     return (this.outletStmt.get(feedId) as string | undefined) ?? `feed:${feedId}`;

@@ -21,6 +21,10 @@ export interface Store {
   dataVersion(): string;
   /** Makes the next dataVersion() ask SQLite: another connection is known to have just committed. */
   expectExternalWrite(): void;
+  /** Items stored and stories (merged-away ids not counted), for metrics. */
+  counts(): { items: number; stories: number };
+  /** Writes a consistent copy of the database to `file` while others may write; resolves with its size. */
+  backup(file: string): Promise<{ bytes: number }>;
   /** Reads from the database; throws when it cannot (for /healthz). */
   ping(): void;
   close(): void;
@@ -37,6 +41,7 @@ export function openStore(dataDir: string, options: OpenOptions & { externalWrit
   let checkedAt = performance.now();
   let version = `${external}:0`;
   const pingStmt = db.prepare('SELECT count(*) FROM meta').pluck();
+  const countsStmt = db.prepare(`SELECT (SELECT count(*) FROM items) AS items, (SELECT count(*) FROM stories WHERE merged_into IS NULL) AS stories`);
   // Sized by dedup.window where clustering runs (the ingest thread, `npm run poll`); the default elsewhere.
   const clusters = new ClusterIndex(db, options.clusterWindowMs);
   let localWrites = 0;
@@ -74,6 +79,11 @@ export function openStore(dataDir: string, options: OpenOptions & { externalWrit
     },
     expectExternalWrite: () => {
       checkedAt = -Infinity;
+    },
+    counts: () => countsStmt.get() as { items: number; stories: number },
+    backup: async (file) => {
+      const { totalPages } = await db.backup(file);
+      return { bytes: totalPages * (db.pragma('page_size', { simple: true }) as number) };
     },
     ping: () => void pingStmt.get(),
     close: () => {

@@ -7,7 +7,6 @@ export class Stories {
   private readonly mergeStmt;
   private readonly repointStmt;
   private readonly bumpVersionStmt;
-  private readonly versionStmt;
   private readonly refreshAllCountsStmt;
   private readonly mergedIntoStmt;
   private readonly deleteEmptyShellsStmt;
@@ -31,7 +30,6 @@ export class Stories {
       WHERE id = @absorbed`);
     this.repointStmt = db.prepare(`UPDATE stories SET merged_into = @survivor WHERE merged_into = @absorbed`);
     this.bumpVersionStmt = db.prepare(`UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'story_version' RETURNING CAST(value AS INTEGER) AS v`);
-    this.versionStmt = db.prepare(`SELECT CAST(value AS INTEGER) AS v FROM meta WHERE key = 'story_version'`);
     this.refreshAllCountsStmt = db.prepare(`
       UPDATE stories SET source_count = (SELECT count(DISTINCT f.outlet) FROM items i JOIN feeds f ON f.id = i.feed_id WHERE i.story_id = stories.id)
       WHERE merged_into IS NULL`);
@@ -73,11 +71,6 @@ export class Stories {
   /** Advances the change counter; every story written in one transaction carries the new value. */
   nextVersion(): number {
     return (this.bumpVersionStmt.get() as { v: number }).v;
-  }
-
-  /** The change counter: it moves whenever any story changes. */
-  version(): number {
-    return (this.versionStmt.get() as { v: number } | undefined)?.v ?? 0;
   }
 
   /** Deletes stories left without items (after retention pruned them), with the ids merged into them. */

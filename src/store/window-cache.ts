@@ -76,16 +76,18 @@ export class WindowCache {
   /**
    * Makes the span cover [from, to] with `load`, which returns the stored items published in a range.
    * `newestStored` is the latest published time in the store: a span reaching it stays open to the
-   * future, since later items arrive through add(). When the window moves on, what lies more than the
-   * maximum span behind it goes; a jump elsewhere starts afresh.
+   * future, since later items arrive through add(). While it holds fewer than its item budget it grows to
+   * take in what it is asked for, gap included; past it, memory follows the window: what lies more than the
+   * maximum span behind it goes, and a jump elsewhere starts afresh.
    */
   ensure(from: number, to: number, newestStored: number, load: (from: number, to: number) => WindowEntry[]): void {
     const span = this.span;
-    if (span && from >= span.from && from <= span.to + 1 && !this.covers(from, to)) {
+    const roomy = this.slots.size < this.maxItems;
+    if (span && from >= span.from && (from <= span.to + 1 || roomy) && !this.covers(from, to)) {
       for (const entry of load(span.to + 1, to)) this.put(entry);
       span.to = to;
       span.open = to >= newestStored;
-    } else if (span && from < span.from && to >= span.from - 1 && (span.open || to <= span.to) && (span.to - from <= this.maxSpanMs || this.slots.size < this.maxItems)) {
+    } else if (span && from < span.from && (to >= span.from - 1 || roomy) && (span.open || to <= span.to) && (span.to - from <= this.maxSpanMs || roomy)) {
       for (const entry of load(from, span.from - 1)) this.put(entry);
       span.from = from;
     } else if (!this.covers(from, to)) {
@@ -133,12 +135,6 @@ export class WindowCache {
     for (const slot of this.slots.values()) if (slot.item.storyId === from) slot.item.storyId = to;
   }
 
-  /** Records an item's story (set when it was stored). */
-  setStory(itemId: number, storyId: number): void {
-    const slot = this.slots.get(itemId);
-    if (slot) slot.item.storyId = storyId;
-  }
-
   /** Forgets everything (the database changed behind this cache). */
   clear(): void {
     this.slots.clear();
@@ -150,11 +146,6 @@ export class WindowCache {
   /** The cached item, if in memory. */
   get(itemId: number): CachedItem | undefined {
     return this.slots.get(itemId)?.item;
-  }
-
-  /** Number of items in memory. */
-  get size(): number {
-    return this.slots.size;
   }
 
   /** Items within [from, to] sharing weighted terms, best summed weight first (ties: lower id). */

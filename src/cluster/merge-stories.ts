@@ -1,11 +1,11 @@
 import type { DedupConfig } from '../config/config-schema.js';
 import { profileItem, profileTerms } from '../dedup/item-profile.js';
-import { pickRepresentative } from '../dedup/pick-representative.js';
 import type { EventSimilarity } from '../dedup/similarity.js';
 import { TermStatistics } from '../dedup/term-statistics.js';
 import type { Store } from '../store/store.js';
 import { comparedItems, indexEntry, supportFor, type ClusterSession } from './assign-story.js';
 import { defaultSimilarity } from './store-entries.js';
+import { mergeStoryInto, refreshStory } from './story-edits.js';
 
 /** Items stored before clustering existed that one pass indexes (an upgrade catches up over a few passes). */
 const BACKLOG_PER_PASS = 500;
@@ -87,10 +87,8 @@ export function mergeConvergedStories(store: Store, dedup: DedupConfig, now: num
       if (forward < 2 * threshold - 1 || (forward + link(store, b, a, dedup, session, 2 * threshold - forward)) / 2 < threshold) continue;
       const survivor = Math.min(a, b);
       const absorbed = Math.max(a, b);
-      store.items.moveStory(absorbed, survivor);
-      store.clusters.storyMoved(absorbed, survivor);
-      store.stories.markMerged(absorbed, survivor, now, storyVersion());
-      store.stories.refresh(survivor, pickRepresentative(store.items.members(survivor)), now, storyVersion());
+      mergeStoryInto(store, absorbed, survivor, now, storyVersion());
+      refreshStory(store, survivor, now, storyVersion());
       merged++;
     }
     return { merged, done };

@@ -1,4 +1,4 @@
-import type { PairModel, PairTree } from './pair-model.js';
+import type { PairModel, PairTree } from '../src/dedup/pair-model.js';
 
 /** A labelled pair for training. */
 export interface Example {

@@ -1,7 +1,6 @@
 import type { DedupConfig } from '../config/config-schema.js';
 import { DEFAULT_PAIR_MODEL } from '../dedup/default-pair-model.js';
 import { profileItem, profileTerms } from '../dedup/item-profile.js';
-import { pickRepresentative } from '../dedup/pick-representative.js';
 import { LexicalSimilarity, type EventSimilarity } from '../dedup/similarity.js';
 import { storyKeys } from '../dedup/story-keys.js';
 import { isTemplatedFeed } from '../dedup/templated-feed.js';
@@ -11,6 +10,7 @@ import type { Store } from '../store/store.js';
 import type { Entry } from './entry.js';
 import { assignStory, indexItem, type ClusterSession, type IncomingItem } from './assign-story.js';
 import { contentHash, entryKeys, type GuidMode } from './entry-identity.js';
+import { refreshStory } from './story-edits.js';
 
 /** One feed's freshly parsed entries. */
 export interface FeedEntries {
@@ -136,7 +136,7 @@ export function storeEntries(store: Store, batch: readonly FeedEntries[], dedup:
   });
   store.clusters.flush();
   for (const storyId of dirty) {
-    store.stories.refresh(storyId, pickRepresentative(store.items.members(storyId)), now, storyVersion());
+    refreshStory(store, storyId, now, storyVersion());
   }
   return { perFeed, storiesCreated, storiesMerged, changedStories: dirty.size };
 }

@@ -8,6 +8,7 @@ import type { TermStatistics } from '../dedup/term-statistics.js';
 import type { IndexEntry, IndexedItem } from '../store/cluster-index.js';
 import type { Store } from '../store/store.js';
 import type { Entry } from './entry.js';
+import { mergeStoryInto } from './story-edits.js';
 
 /** A new item about to be stored, with what the merge stages look at. */
 export interface IncomingItem {
@@ -111,11 +112,7 @@ export function assignStory(store: Store, item: IncomingItem, dedup: DedupConfig
   if (found.size > 0) {
     // One item tying several stories together makes them one; the oldest id survives.
     const [survivor, ...absorbed] = [...found].sort((a, b) => a - b);
-    for (const other of absorbed) {
-      store.items.moveStory(other, survivor!);
-      store.clusters.storyMoved(other, survivor!);
-      store.stories.markMerged(other, survivor!, now, storyVersion());
-    }
+    for (const other of absorbed) mergeStoryInto(store, other, survivor!, now, storyVersion());
     return { storyId: survivor!, created: false, stage: 'exact', absorbed };
   }
   if (item.templated) return { storyId: store.stories.create(item.publishedAt, now), created: true, stage: 'new', absorbed: [] };

@@ -1,4 +1,4 @@
-import { pickRepresentative } from '../dedup/pick-representative.js';
+import { refreshStory } from './story-edits.js';
 import type { Store } from '../store/store.js';
 
 const DAY = 86_400_000;
@@ -21,10 +21,7 @@ export function pruneExpired(store: Store, retentionDays: number, keepPerFeed: n
     store.clusters.deleted(pruned.ids);
     const stories = store.stories.deleteEmpty();
     const version = store.stories.nextVersion();
-    for (const id of pruned.stories) {
-      const members = store.items.members(id);
-      if (members.length > 0) store.stories.refresh(id, pickRepresentative(members), now, version);
-    }
+    for (const id of pruned.stories) refreshStory(store, id, now, version);
     return { items: pruned.deleted, stories };
   });
 }
