@@ -62,8 +62,15 @@ describe('term weighting', () => {
 
   it('counts a batch\'s own items in its document frequencies before any is clustered', () => {
     const stored = new Map([['russia', 10]]);
-    const stats = new TermStatistics(100, (ts) => new Map(ts.filter((t) => stored.has(t)).map((t) => [t, stored.get(t)!])), [['russia', 'troop'], ['troop']]);
+    const batch = [['russia', 'troop'], ['troop']];
+    expect(TermStatistics.batchVocabulary(batch).sort()).toEqual(['russia', 'troop']);
+    const stats = new TermStatistics(100, stored, batch);
     expect(stats.documentCount).toBe(102);
+    // Terms outside the batch: named by missing(), taken in by learn(); never loaded counts as never seen.
+    expect(stats.missing(['troop', 'bank', 'bank', 'crimea'])).toEqual(['bank', 'crimea']);
+    stats.learn(['bank'], new Map([['bank', 40]]));
+    expect(stats.df('bank')).toBe(40);
+    expect(stats.df('crimea')).toBe(0);
     expect(stats.df('russia')).toBe(11);
     expect(stats.df('troop')).toBe(2);
     expect(stats.idf('troop')).toBeGreaterThan(stats.idf('russia'));

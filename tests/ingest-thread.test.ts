@@ -13,7 +13,7 @@ const HOUR = 3_600_000;
 
 interface Health {
   status: string;
-  ingest: { state: string; restarts: number; lastCrash: { at: string; error: string } | null };
+  ingest: { state: string; restarts: number; heapLimitMb: number; lastCrash: { at: string; error: string } | null };
 }
 
 describe('the ingest thread', () => {
@@ -37,11 +37,12 @@ describe('the ingest thread', () => {
     nm = await startTestApp({ feeds: [{ url: outlet.url('/small'), title: 'Small', tags: ['world'] }], now: T0 });
     expect(await nm.pollAll()).toMatchObject({ newItems: 3, interrupted: null });
     const health = await nm.json<Health>('/healthz');
-    expect(health.ingest).toEqual({ state: 'running', restarts: 0, lastCrash: null });
+    expect(health.ingest).toEqual({ state: 'running', restarts: 0, heapLimitMb: 192, lastCrash: null });
     expect((await nm.json<{ ingest: Health['ingest'] }>('/api/feeds')).ingest.state).toBe('running');
   });
 
   it('is restarted after a crash while the server keeps serving, and the crash is shown', async () => {
+    // A 24 MB heap runs small polls; the 9 MB feed does not fit.
     const log: string[] = [];
     nm = await startTestApp({
       feeds: [
@@ -59,7 +60,8 @@ describe('the ingest thread', () => {
     expect((await nm.json<{ items: unknown[] }>('/topics/world.json')).items).toHaveLength(3);
     const down = await nm.json<Health>('/healthz');
     expect(down.status).toBe('ok');
-    expect(down.ingest).toMatchObject({ state: 'restarting', restarts: 1, lastCrash: { error: expect.stringMatching(/memory/) } });
+    // Out of memory: it comes back with twice the heap.
+    expect(down.ingest).toMatchObject({ state: 'restarting', restarts: 1, heapLimitMb: 48, lastCrash: { error: expect.stringMatching(/memory/) } });
     expect((await nm.json<{ ingest: Health['ingest'] }>('/api/feeds')).ingest.lastCrash?.error).toMatch(/memory/);
     expect(log.some((l) => l.includes('the ingest thread crashed'))).toBe(true);
 

@@ -52,6 +52,17 @@ const MERGE_HINT_SUPPORT = 0.6;
 /** Fewest terms an item needs before a MinHash match says "wire copy" (short texts collide). */
 const NEAR_DUPLICATE_MIN_TERMS = 8;
 
+/** Every term weighing an item looks up: its headline and lede terms, and the names it writes. */
+export function weighedTerms(profile: ItemProfile): string[] {
+  return [...profileTerms(profile), ...profile.names];
+}
+
+/** Loads the stored document frequencies of the terms the statistics do not know yet, in one read. */
+export function loadTerms(store: Store, terms: TermStatistics, list: Iterable<string>): void {
+  const missing = terms.missing(list);
+  if (missing.length > 0) terms.learn(missing, store.clusters.documentFrequencies(missing));
+}
+
 /** Reads indexed items as the similarity backend compares them; the store keeps them parsed (and prepared) a while. */
 export function comparedItems(store: Store, rows: readonly IndexedItem[]): ComparedItem[] {
   return rows.map((row) => store.clusters.derived<ComparedItem>(row, (profile) => ({ profile: JSON.parse(profile) as ItemProfile, publishedAt: row.publishedAt, outlet: row.outlet })));
@@ -68,7 +79,8 @@ export function supportFor(store: Store, item: ComparedItem, dedup: DedupConfig,
   const rows = store.clusters.items(hits.map((h) => h.itemId));
   if (rows.length === 0) return [];
   const candidates = comparedItems(store, rows);
-  terms.prefetch(candidates.filter((c) => c.prepared === undefined).flatMap((c) => profileTerms(c.profile)));
+  // Every candidate's terms: one weighed before is weighed again once the collection has grown enough.
+  loadTerms(store, terms, candidates.flatMap((c) => weighedTerms(c.profile)));
   const logits = session.similarity.score(item, candidates, terms);
   const verdicts = rows.map((row, i) => ({ storyId: row.storyId, logit: logits[i]!, sameOutlet: row.outlet === item.outlet }));
   return storySupport(verdicts, dedup.sameOutletPenalty);

@@ -1,9 +1,9 @@
 import type { DedupConfig } from '../config/config-schema.js';
-import { profileItem, profileTerms } from '../dedup/item-profile.js';
+import { profileItem } from '../dedup/item-profile.js';
 import type { EventSimilarity } from '../dedup/similarity.js';
 import { TermStatistics } from '../dedup/term-statistics.js';
 import type { Store } from '../store/store.js';
-import { comparedItems, indexEntry, supportFor, type ClusterSession } from './assign-story.js';
+import { comparedItems, indexEntry, loadTerms, supportFor, weighedTerms, type ClusterSession } from './assign-story.js';
 import { defaultSimilarity } from './store-entries.js';
 import { mergeStoryInto, refreshStory } from './story-edits.js';
 
@@ -23,7 +23,7 @@ function link(store: Store, from: number, to: number, dedup: DedupConfig, sessio
   if (members.length === 0) return 0;
   const own = new Set(members.map((m) => m.itemId));
   const compared = comparedItems(store, members);
-  session.terms.prefetch(compared.flatMap((m) => profileTerms(m.profile)));
+  loadTerms(store, session.terms, compared.flatMap((m) => weighedTerms(m.profile)));
   let total = 0;
   for (const [k, member] of compared.entries()) {
     // Stop once even full agreement of the members left could not reach what is needed.
@@ -73,7 +73,7 @@ export function mergeConvergedStories(store: Store, dedup: DedupConfig, now: num
     if (hints.length === 0) return { merged: 0, done };
     const session: ClusterSession = {
       similarity,
-      terms: new TermStatistics(store.clusters.documentCount(), (terms) => store.clusters.documentFrequencies(terms)),
+      terms: new TermStatistics(store.clusters.documentCount()),
     };
     let version: number | null = null;
     const storyVersion = () => (version ??= store.stories.nextVersion());

@@ -29,7 +29,7 @@ export interface Env {
   baseUrl: string;
   adminToken: string | null;
   logLevel: (typeof LOG_LEVELS)[number];
-  /** Heap limit of the ingest thread (MB); null leaves it to Node. */
+  /** Starting heap limit of the ingest thread (MB); null: the default (PollWorker). */
   ingestMaxHeapMb: number | null;
 }
 

@@ -1,13 +1,11 @@
 import { isCommonTerm } from './choose-story.js';
 import { inverseDocumentFrequency, type TermWeights } from './term-vector.js';
 
-/** Reads stored document frequencies of terms (absent: never seen). */
-export type FrequencyLookup = (terms: readonly string[]) => Map<string, number>;
-
 /**
  * Document frequencies as one ingest batch sees them: the stored counts from before the batch plus the
  * batch's own new items, all counted up front, so that every item of a first poll is weighed alike
- * whatever order it is clustered in.
+ * whatever order it is clustered in. Pure: whoever holds the store loads the counts of terms it is about to
+ * weigh (missing(), then learn()); a term never loaded counts as never seen.
  */
 export class TermStatistics implements TermWeights {
   private readonly known = new Map<string, number>();
@@ -15,15 +13,17 @@ export class TermStatistics implements TermWeights {
   private readonly documents: number;
 
   /**
-   * `storedDocuments` and `lookup` describe the store before the batch's items are indexed; `batchTerms`
-   * holds each new item's distinct terms. Terms of the batch are read at once, before anything is written.
+   * `storedDocuments` counts the store before the batch's items are indexed; `batchTerms` holds each new
+   * item's distinct terms, and `stored` the stored counts of those terms (missingFromBatch() names them).
    */
-  constructor(storedDocuments: number, private readonly lookup: FrequencyLookup, batchTerms: ReadonlyArray<readonly string[]> = []) {
-    const inBatch = new Map<string, number>();
-    for (const terms of batchTerms) for (const term of terms) inBatch.set(term, (inBatch.get(term) ?? 0) + 1);
-    const stored = lookup([...inBatch.keys()]);
-    for (const [term, count] of inBatch) this.known.set(term, (stored.get(term) ?? 0) + count);
+  constructor(storedDocuments: number, stored: ReadonlyMap<string, number> = new Map(), batchTerms: ReadonlyArray<readonly string[]> = []) {
+    for (const [term, count] of countTerms(batchTerms)) this.known.set(term, (stored.get(term) ?? 0) + count);
     this.documents = storedDocuments + batchTerms.length;
+  }
+
+  /** The distinct terms of a batch, whose stored counts the constructor wants. */
+  static batchVocabulary(batchTerms: ReadonlyArray<readonly string[]>): string[] {
+    return [...countTerms(batchTerms).keys()];
   }
 
   /** Number of documents, the batch's included. */
@@ -31,22 +31,19 @@ export class TermStatistics implements TermWeights {
     return this.documents;
   }
 
-  /** Loads the frequencies of terms not yet known in one read (terms outside the batch do not change during it). */
-  prefetch(terms: Iterable<string>): void {
-    const missing = [...new Set(terms)].filter((t) => !this.known.has(t));
-    if (missing.length === 0) return;
-    const stored = this.lookup(missing);
-    for (const term of missing) this.known.set(term, stored.get(term) ?? 0);
+  /** The terms among these whose counts are not known yet (each once). */
+  missing(terms: Iterable<string>): string[] {
+    return [...new Set(terms)].filter((t) => !this.known.has(t));
+  }
+
+  /** Takes in stored counts of terms outside the batch (they do not change during it); absent ones count 0. */
+  learn(terms: readonly string[], stored: ReadonlyMap<string, number>): void {
+    for (const term of terms) if (!this.known.has(term)) this.known.set(term, stored.get(term) ?? 0);
   }
 
   /** Document frequency of a term. */
   df(term: string): number {
-    let value = this.known.get(term);
-    if (value === undefined) {
-      value = this.lookup([term]).get(term) ?? 0;
-      this.known.set(term, value);
-    }
-    return value;
+    return this.known.get(term) ?? 0;
   }
 
   /** Whether a term is too common to look candidates up by. */
@@ -61,4 +58,10 @@ export class TermStatistics implements TermWeights {
     }
     return value;
   };
+}
+
+function countTerms(batchTerms: ReadonlyArray<readonly string[]>): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const terms of batchTerms) for (const term of terms) counts.set(term, (counts.get(term) ?? 0) + 1);
+  return counts;
 }

@@ -17,7 +17,10 @@ export interface PollWorkerOptions {
   observer?: PollObserver;
   /** Called before a request's answer is handed out, so that its writes are seen by whoever awaited it. */
   onAnswer?: () => void;
-  /** Heap limit of the ingest thread in MB; past it the thread dies and is restarted while serving goes on. */
+  /**
+   * Heap limit of the ingest thread in MB (default 192). A thread that outgrows it dies and is restarted with
+   * twice the limit, while serving goes on: V8 grows a heap with no limit far beyond what it keeps alive.
+   */
   maxHeapMb?: number;
   /** First delay before restarting a crashed thread; doubles (to a minute) while it keeps crashing. */
   restartDelayMs?: number;
@@ -29,6 +32,8 @@ export interface PollWorkerOptions {
 export interface IngestStatus {
   state: 'starting' | 'running' | 'restarting' | 'stopped';
   restarts: number;
+  /** The ingest thread's heap limit now (raised after a crash for want of memory). */
+  heapLimitMb: number;
   lastCrash: { at: string; error: string } | null;
 }
 
@@ -37,6 +42,10 @@ interface Request {
 }
 
 const MAX_RESTART_DELAY_MS = 60_000;
+/** The ingest thread's heap limit unless configured: a first poll of 1,000 feeds keeps about 150 MB alive. */
+export const DEFAULT_INGEST_HEAP_MB = 192;
+/** The heap limit is doubled after each crash for want of memory, up to this. */
+const MAX_INGEST_HEAP_MB = 4_096;
 /** A thread that ran this long before crashing starts again after the first delay, not a longer one. */
 const HEALTHY_RUN_MS = 60_000;
 
@@ -56,9 +65,10 @@ export class PollWorker {
   private restartDelay: number;
   private startedAt = 0;
   private crashError: Error | null = null;
-  private readonly health: IngestStatus = { state: 'starting', restarts: 0, lastCrash: null };
+  private readonly health: IngestStatus;
 
   constructor(private readonly options: PollWorkerOptions) {
+    this.health = { state: 'starting', restarts: 0, heapLimitMb: options.maxHeapMb ?? DEFAULT_INGEST_HEAP_MB, lastCrash: null };
     this.config = options.config;
     this.restartDelay = options.restartDelayMs ?? 1_000;
     this.spawn();
@@ -125,8 +135,7 @@ export class PollWorker {
 
   private spawn(): void {
     const data: ThreadOptions = { dataDir: this.options.dataDir, config: this.config, userAgent: this.options.userAgent, logLevel: this.options.logger.level };
-    const resourceLimits = this.options.maxHeapMb ? { maxOldGenerationSizeMb: this.options.maxHeapMb } : undefined;
-    const worker = startThread(data, resourceLimits);
+    const worker = startThread(data, { maxOldGenerationSizeMb: this.health.heapLimitMb });
     this.worker = worker;
     this.startedAt = Date.now();
     this.crashError = null;
@@ -172,6 +181,10 @@ export class PollWorker {
     this.health.lastCrash = { at: new Date().toISOString(), error: this.crashError?.message ?? `exited with code ${code}` };
     this.health.state = 'restarting';
     this.health.restarts++;
+    if ((this.crashError as NodeJS.ErrnoException | null)?.code === 'ERR_WORKER_OUT_OF_MEMORY' && this.health.heapLimitMb < MAX_INGEST_HEAP_MB) {
+      this.health.heapLimitMb = Math.min(MAX_INGEST_HEAP_MB, this.health.heapLimitMb * 2);
+      this.options.logger.warn({ heapLimitMb: this.health.heapLimitMb }, 'the ingest thread ran out of memory; its heap limit is doubled (set NEWSMERGE_INGEST_MAX_HEAP_MB to start higher)');
+    }
     if (Date.now() - this.startedAt >= HEALTHY_RUN_MS) this.restartDelay = this.options.restartDelayMs ?? 1_000;
     this.options.logger.error({ err: this.crashError, code, restartInMs: this.restartDelay }, 'the ingest thread crashed; serving goes on, it restarts');
     this.restartTimer = setTimeout(() => {
@@ -191,7 +204,7 @@ export class PollWorker {
  * Starts the thread from the compiled file; from TypeScript sources (tests, `npm run demo`, benches) the
  * thread first registers tsx, since a worker does not inherit the loader of the thread that started it.
  */
-function startThread(data: ThreadOptions, resourceLimits: { maxOldGenerationSizeMb: number } | undefined): Worker {
+function startThread(data: ThreadOptions, resourceLimits: { maxOldGenerationSizeMb: number }): Worker {
   const fromSource = import.meta.url.endsWith('.ts');
   const entry = new URL(`./poll-worker-thread.${fromSource ? 'ts' : 'js'}`, import.meta.url);
   if (!fromSource) return new Worker(entry, { workerData: data, resourceLimits });

@@ -243,7 +243,7 @@ export class ClusterIndex {
     const minhashes = new Map((this.minhashesStmt.all(JSON.stringify(found.map((i) => i.itemId))) as Array<{ itemId: number; minhash: string }>).map((r) => [r.itemId, r.minhash]));
     return found.flatMap((item) => {
       const minhash = minhashes.get(item.itemId);
-      return minhash === undefined ? [] : [{ itemId: item.itemId, storyId: item.storyId, outlet: item.outlet, minhash }];
+      return minhash === undefined ? [] : [{ itemId: item.itemId, storyId: this.window.storyOf(item), outlet: item.outlet, minhash }];
     });
   }
 
@@ -257,8 +257,9 @@ export class ClusterIndex {
     const loaded = new Map(needed.length > 0 ? this.storedProfiles(needed).map((r) => [r.itemId, r]) : []);
     const out: IndexedItem[] = [];
     for (const id of itemIds) {
-      const row = this.window.get(id) ?? loaded.get(id);
-      if (row) out.push({ itemId: row.itemId, storyId: row.storyId, feedId: row.feedId, outlet: row.outlet, publishedAt: row.publishedAt, profile: loaded.get(id)?.profile });
+      const cached = this.window.get(id);
+      const row = cached ?? loaded.get(id);
+      if (row) out.push({ itemId: row.itemId, storyId: cached ? this.window.storyOf(cached) : row.storyId, feedId: row.feedId, outlet: row.outlet, publishedAt: row.publishedAt, profile: loaded.get(id)?.profile });
     }
     return out;
   }

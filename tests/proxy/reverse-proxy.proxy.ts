@@ -1,0 +1,105 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { itemSeries, rssFeed } from '../helpers/feed-builder.js';
+import { FixtureServer } from '../helpers/fixture-server.js';
+import { startTestApp, tempDir, type TestApp } from '../helpers/test-app.js';
+
+const T0 = Date.parse('2022-02-17T12:00:00Z');
+
+function freePort(): Promise<number> {
+  return new Promise((done) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
+
+/**
+ * `npm run test:proxy`: the shipped deploy/nginx-cache.conf, pointed at a running newsmerge, in front of it
+ * (Debian's nginx; not part of `npm test`, since a fresh machine has none: .ci/run installs it).
+ */
+describe('nginx proxy_cache in front of newsmerge (deploy/nginx-cache.conf)', () => {
+  let outlet: FixtureServer;
+  let nm: TestApp;
+  let nginx: ChildProcess;
+  let base: string;
+  let log = '';
+
+  beforeAll(async () => {
+    outlet = await new FixtureServer().start();
+    outlet.routes.set('/feed', { body: rssFeed(itemSeries('a', 3, T0, 3_600_000)) });
+    // Feeds fresh for one second, so that the test sees entries expire and be revalidated.
+    nm = await startTestApp({ feeds: [{ url: outlet.url('/feed'), title: 'Outlet', tags: ['world'] }], now: T0, config: { cacheMaxAge: 1 } });
+    await nm.pollAll();
+    const dir = tempDir('newsmerge-nginx-');
+    mkdirSync(join(dir, 'cache'));
+    mkdirSync(join(dir, 'logs'));
+    const port = await freePort();
+    const conf = readFileSync(resolve(import.meta.dirname, '../../deploy/nginx-cache.conf'), 'utf8')
+      .replace('server newsmerge:3000;', `server 127.0.0.1:${nm.app.port};`)
+      .replace('/var/cache/nginx/newsmerge', join(dir, 'cache'))
+      .replace('listen 8080;', `listen 127.0.0.1:${port};`)
+      .replace('worker_processes auto;', 'worker_processes 1;');
+    writeFileSync(join(dir, 'nginx.conf'), conf);
+    nginx = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', `daemon off; master_process off; pid ${join(dir, 'nginx.pid')}; error_log ${join(dir, 'logs/error.log')};`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    nginx.stdout!.on('data', (d) => (log += d));
+    nginx.stderr!.on('data', (d) => (log += d));
+    base = `http://127.0.0.1:${port}`;
+    for (let i = 0; i < 100; i++) {
+      if ((await fetch(`${base}/healthz`).catch(() => null))?.ok) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`nginx did not start:\n${log}`);
+  });
+
+  afterAll(async () => {
+    nginx?.kill('SIGQUIT');
+    await nm?.close();
+    await outlet?.close();
+  });
+
+  const get = (path: string, headers: Record<string, string> = {}) => fetch(`${base}${path}`, { headers });
+
+  it('answers repeats from its cache, revalidates with the ETag once expired, and fetches anew after a change', async () => {
+    const renders = () => nm.app.store && fetch(nm.url('/metrics')).then((r) => r.text()).then((t) => Number(/newsmerge_http_requests_total\{route="\/topics\/:file[^}]*status="200"\} (\d+)/.exec(t)?.[1] ?? 0));
+    const first = await get('/topics/world.rss', { 'accept-encoding': 'gzip' });
+    expect(first.headers.get('x-cache-status')).toBe('MISS');
+    const etag = first.headers.get('etag');
+    const body = await first.text();
+    const second = await get('/topics/world.rss', { 'accept-encoding': 'gzip' });
+    expect(second.headers.get('x-cache-status')).toBe('HIT');
+    expect(await second.text()).toBe(body);
+    const servedByNewsmerge = await renders();
+
+    // Expired and unchanged: nginx asks with If-None-Match, newsmerge answers 304, nginx serves its copy.
+    await new Promise((r) => setTimeout(r, 1_200));
+    const revalidated = await get('/topics/world.rss', { 'accept-encoding': 'gzip' });
+    expect(revalidated.headers.get('x-cache-status')).toBe('REVALIDATED');
+    expect(revalidated.headers.get('etag')).toBe(etag);
+    expect(await renders()).toBe(servedByNewsmerge);
+
+    // Another encoding is another variant (Vary: Accept-Encoding), never the gzip body.
+    const identity = await get('/topics/world.rss', { 'accept-encoding': 'identity' });
+    expect(identity.headers.get('content-encoding')).toBeNull();
+    expect(await identity.text()).toBe(body);
+
+    // A poll changes the topic: once expired, nginx gets the new content.
+    outlet.routes.set('/feed', { body: rssFeed(itemSeries('a', 5, T0, 3_600_000)) });
+    await nm.pollAll();
+    await new Promise((r) => setTimeout(r, 1_200));
+    const changed = await get('/topics/world.rss', { 'accept-encoding': 'gzip' });
+    expect(changed.headers.get('x-cache-status')).toBe('EXPIRED');
+    expect(changed.headers.get('etag')).not.toBe(etag);
+    expect((await changed.text()).match(/<item>/g)).toHaveLength(5);
+    expect((await get('/topics/world.rss', { 'accept-encoding': 'gzip' })).headers.get('x-cache-status')).toBe('HIT');
+  });
+
+  it('never caches what is sent with credentials (the admin API)', async () => {
+    const res = await get('/api/feeds', { authorization: 'Bearer not-the-token-but-still-credentials' });
+    expect(res.headers.get('x-cache-status')).toBe('BYPASS');
+  });
+});
