@@ -37,7 +37,7 @@ describe('the ingest thread', () => {
     nm = await startTestApp({ feeds: [{ url: outlet.url('/small'), title: 'Small', tags: ['world'] }], now: T0 });
     expect(await nm.pollAll()).toMatchObject({ newItems: 3, interrupted: null });
     const health = await nm.json<Health>('/healthz');
-    expect(health.ingest).toEqual({ state: 'running', restarts: 0, heapLimitMb: 192, lastCrash: null });
+    expect(health.ingest).toEqual({ state: 'running', restarts: 0, heapLimitMb: 512, lastCrash: null });
     expect((await nm.json<{ ingest: Health['ingest'] }>('/api/feeds')).ingest.state).toBe('running');
   });
 

@@ -18,7 +18,7 @@ export interface PollWorkerOptions {
   /** Called before a request's answer is handed out, so that its writes are seen by whoever awaited it. */
   onAnswer?: () => void;
   /**
-   * Heap limit of the ingest thread in MB (default 192). A thread that outgrows it dies and is restarted with
+   * Heap limit of the ingest thread in MB (default 512). A thread that outgrows it dies and is restarted with
    * twice the limit, while serving goes on: V8 grows a heap with no limit far beyond what it keeps alive.
    */
   maxHeapMb?: number;
@@ -42,8 +42,11 @@ interface Request {
 }
 
 const MAX_RESTART_DELAY_MS = 60_000;
-/** The ingest thread's heap limit unless configured: a first poll of 1,000 feeds keeps about 150 MB alive. */
-export const DEFAULT_INGEST_HEAP_MB = 192;
+/**
+ * The ingest thread's heap limit unless configured. A first poll of 1,000 feeds keeps about 150 MB alive; a
+ * restart onto a window of 100,000 items needed more than 192 MB (its index is loaded at once).
+ */
+export const DEFAULT_INGEST_HEAP_MB = 512;
 /** The heap limit is doubled after each crash for want of memory, up to this. */
 const MAX_INGEST_HEAP_MB = 4_096;
 /** A thread that ran this long before crashing starts again after the first delay, not a longer one. */
