@@ -121,7 +121,7 @@ export class PollWorker {
     if (!worker) return;
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     this.send({ type: 'stop', clock: this.clock() });
-    const deadline = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), this.options.stopTimeoutMs ?? 1_200).unref());
+    const deadline = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), this.options.stopTimeoutMs ?? 1_000).unref());
     if ((await Promise.race([exited, deadline])) === 'late') {
       this.options.logger.warn('the ingest thread did not stop in time; terminated (its open transaction rolls back)');
       await worker.terminate();
