@@ -135,6 +135,8 @@ export class FeedCache {
   private readonly entries = new Map<string, CachedFeed>();
   /** Request URLs (path and query as sent) already resolved to a cache key, for the fast path. */
   private readonly requests = new Map<string, string>();
+  /** Keys being re-checked in the background. */
+  private readonly refreshing = new Set<string>();
   private bytes = 0;
 
   constructor(private readonly maxBytes = 64 * 1024 * 1024) {}
@@ -188,6 +190,18 @@ export class FeedCache {
     entry.bodies[coding] = compressed;
     if (this.entries.get(key) === entry) this.bytes += compressed.length;
     return compressed;
+  }
+
+  /** Claims the background re-check of a key; false while one is already under way. */
+  claimRefresh(key: string): boolean {
+    if (this.refreshing.has(key)) return false;
+    this.refreshing.add(key);
+    return true;
+  }
+
+  /** Ends a re-check claimed with claimRefresh(). */
+  releaseRefresh(key: string): void {
+    this.refreshing.delete(key);
   }
 
   /** Makes every entry be checked against the database on its next request (a poll someone waits on has finished). */

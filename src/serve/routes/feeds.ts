@@ -95,20 +95,16 @@ async function serveFeed(c: Context, ctx: ServeContext, tags: string[] | null, f
   return c.body(new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.byteLength), 200, okHeaders(entry, coding));
 }
 
-/** Keys being re-checked in the background, so that one busy feed is rendered once, not once per request. */
-const refreshing = new WeakMap<ServeContext, Set<string>>();
-
+/** Re-checks a feed right after the request that found it stale; one busy feed is rendered once, not once per request. */
 function refreshInBackground(ctx: ServeContext, request: FeedRequest): void {
-  const keys = refreshing.get(ctx) ?? refreshing.set(ctx, new Set()).get(ctx)!;
-  if (keys.has(request.key)) return;
-  keys.add(request.key);
+  if (!ctx.cache.claimRefresh(request.key)) return;
   setImmediate(() => {
     try {
       checkFeed(ctx, request, feedCheckpoint(ctx), ctx.cache.peek(request.key), null, 'identity');
     } catch (err) {
       ctx.logger.error({ err, feed: request.key }, 'cannot refresh a cached topic feed; the last rendering is served');
     } finally {
-      keys.delete(request.key);
+      ctx.cache.releaseRefresh(request.key);
     }
   });
 }
