@@ -126,9 +126,7 @@ export async function startNewsmerge(options: StartOptions): Promise<Newsmerge> 
         void poller.poll({ mode: 'all' });
         return { alreadyRunning };
       },
-      refresh: async (url) => {
-        await poller.poll({ mode: 'all', url });
-      },
+      refresh: async (url) => ({ interrupted: (await poller.poll({ mode: 'all', url })).interrupted }),
       reload,
     },
     metrics,

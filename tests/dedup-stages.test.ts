@@ -144,12 +144,13 @@ describe('the in-memory window index', () => {
       loads.push([from, to]);
       return stored.filter((i) => i.item.publishedAt >= from && i.item.publishedAt <= to);
     };
-    window.ensure(0, 200, 1_000, load);
+    const count = (from: number, to: number) => stored.filter((i) => i.item.publishedAt >= from && i.item.publishedAt <= to).length;
+    window.ensure(0, 200, 1_000, load, count);
     expect(window.match(new Map([['troop', 2], ['crimea', 1]]), 0, 200, 10, new Set()).map((m) => [m.itemId, m.score])).toEqual([[1, 3], [2, 2], [3, 1]]);
     expect(window.match(new Map([['troop', 1]]), 40, 200, 10, new Set([2]))).toEqual([]);
-    window.ensure(100, 250, 1_000, load);
+    window.ensure(100, 250, 1_000, load, count);
     expect(loads).toEqual([[0, 200], [201, 250]]);
-    window.ensure(900, 1_100, 1_000, load);
+    window.ensure(900, 1_100, 1_000, load, count);
     expect([1, 2, 3, 4].map((id) => window.get(id) !== undefined)).toEqual([false, false, false, true]);
     expect(window.match(new Map([['troop', 1]]), 900, 1_100, 10, new Set()).map((m) => m.itemId)).toEqual([4]);
     expect(window.bandMatches([4, 1], 0, 2_000).map((i) => i.itemId)).toEqual([4]);
@@ -162,24 +163,31 @@ describe('the in-memory window index', () => {
       loads.push([from, to]);
       return stored.filter((i) => i.item.publishedAt >= from && i.item.publishedAt <= to);
     };
+    const count = (from: number, to: number) => stored.filter((i) => i.item.publishedAt >= from && i.item.publishedAt <= to).length;
     const roomy = new WindowCache(200, 100);
-    roomy.ensure(700, 900, 900, load);
+    roomy.ensure(700, 900, 900, load, count);
     // A query 700 earlier than the span, far past its 200: extended backwards, not reloaded.
-    roomy.ensure(0, 200, 900, load);
-    roomy.ensure(100, 900, 900, load);
+    roomy.ensure(0, 200, 900, load, count);
+    roomy.ensure(100, 900, 900, load, count);
     expect(loads).toEqual([[700, 900], [0, 699]]);
     expect(roomy.match(new Map([['troop', 1]]), 0, 900, 20, new Set()).map((m) => m.itemId)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     loads.length = 0;
     const tight = new WindowCache(200, 3);
-    tight.ensure(700, 900, 900, load);
-    tight.ensure(0, 200, 900, load);
+    tight.ensure(700, 900, 900, load, count);
+    tight.ensure(0, 200, 900, load, count);
     expect(loads).toEqual([[700, 900], [0, 200]]);
     expect(tight.get(10)).toBeUndefined();
+    // Under its budget, but the gap holds more than the room left: it starts afresh instead.
+    loads.length = 0;
+    const small = new WindowCache(200, 5);
+    small.ensure(700, 900, 900, load, count);
+    small.ensure(0, 200, 900, load, count);
+    expect(loads).toEqual([[700, 900], [0, 200]]);
   });
 
   it('keeps postings right as items sharing a term or band come and go', () => {
     const window = new WindowCache(10_000);
-    window.ensure(0, 1_000, 0, () => []);
+    window.ensure(0, 1_000, 0, () => [], () => 0);
     const items = [cached(1, 10, ['troop', 'crimea'], [7]), cached(2, 20, ['troop'], [7]), cached(3, 30, ['troop', 'bank'], [7])];
     for (const item of items) window.add(item);
     const troop = () => window.match(new Map([['troop', 1]]), 0, 1_000, 10, new Set()).map((m) => m.itemId);

@@ -51,7 +51,7 @@ describe('the ingest thread', () => {
       ],
       now: T0,
       log,
-      env: { NEWSMERGE_INGEST_MAX_HEAP_MB: '24' },
+      env: { NEWSMERGE_INGEST_MAX_HEAP_MB: '24', NEWSMERGE_ADMIN_TOKEN: 'crash-test-admin-token' },
     });
     expect(await nm.app.poller.poll({ mode: 'all', url: outlet.url('/small') })).toMatchObject({ newItems: 3 });
     const crashed = await nm.app.poller.poll({ mode: 'all', url: outlet.url('/huge') });
@@ -64,6 +64,10 @@ describe('the ingest thread', () => {
     expect(down.ingest).toMatchObject({ state: 'restarting', restarts: 1, heapLimitMb: 48, lastCrash: { error: expect.stringMatching(/memory/) } });
     expect((await nm.json<{ ingest: Health['ingest'] }>('/api/feeds')).ingest.lastCrash?.error).toMatch(/memory/);
     expect(log.some((l) => l.includes('the ingest thread crashed'))).toBe(true);
+    // Asked while it is down, a refresh says it could not poll instead of claiming it did.
+    const refresh = await nm.get(`/api/feeds/refresh?url=${encodeURIComponent(outlet.url('/small'))}`, { method: 'POST', headers: { authorization: 'Bearer crash-test-admin-token' } });
+    expect(refresh.status).toBe(503);
+    expect(((await refresh.json()) as { error: string }).error).toMatch(/restarting/);
 
     // Restarted after a second: it polls again, with the store as the crash left it.
     await expect.poll(async () => (await nm!.json<Health>('/healthz')).ingest.state, { timeout: 5_000, interval: 100 }).toBe('running');

@@ -15,7 +15,7 @@ export interface PollWorkerOptions {
   /** Fake clock of tests: its reading travels with every request. Absent: both threads read the real clock. */
   clock?: () => number;
   observer?: PollObserver;
-  /** Called before a request's answer is handed out, so that its writes are seen by whoever awaited it. */
+  /** Called before the answer to a poll that wrote something is handed out, so that whoever awaited it sees its writes. */
   onAnswer?: () => void;
   /**
    * Heap limit of the ingest thread in MB (default 512). A thread that outgrows it dies and is restarted with
@@ -142,7 +142,9 @@ export class PollWorker {
     this.worker = worker;
     this.startedAt = Date.now();
     this.crashError = null;
-    worker.on('message', (message: FromThread) => this.receive(message));
+    worker.on('message', (message: FromThread) => {
+      if (worker === this.worker) this.receive(message);
+    });
     worker.on('error', (err) => (this.crashError = err));
     worker.on('exit', (code) => this.exited(worker, code));
     // A fake clock must reach the thread before its first request.
@@ -152,7 +154,7 @@ export class PollWorker {
   private receive(message: FromThread): void {
     switch (message.type) {
       case 'ready':
-        this.health.state = 'running';
+        if (!this.stopping) this.health.state = 'running';
         break;
       case 'log':
         forwardLog(this.options.logger, message.line);
@@ -165,7 +167,7 @@ export class PollWorker {
         break;
       case 'polled':
         this.cycles = Math.max(this.cycles, message.completedCycles);
-        this.options.onAnswer?.();
+        if (wroteAnything(message.report)) this.options.onAnswer?.();
         this.requests.get(message.id)?.resolve(message.report);
         this.requests.delete(message.id);
         break;
@@ -177,11 +179,18 @@ export class PollWorker {
   private exited(worker: Worker, code: number): void {
     if (worker !== this.worker) return;
     this.worker = null;
+    this.crashed(code);
+  }
+
+  /** Answers what the thread held, records the crash and schedules the restart (none while stopping). */
+  private crashed(code: number): void {
     const reason = this.stopping ? 'newsmerge is stopping' : `the ingest thread crashed: ${this.crashError?.message ?? `exit code ${code}`}`;
     for (const [, request] of this.requests) request.resolve(this.interrupted(reason));
     this.requests.clear();
     if (this.stopping) return;
-    this.health.lastCrash = { at: new Date().toISOString(), error: this.crashError?.message ?? `exited with code ${code}` };
+    // Shown on the public /healthz: the first line only, bounded, and no URL (feed URLs may hold credentials).
+    const message = (this.crashError?.message ?? `exited with code ${code}`).split('\n')[0]!.replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi, '<url>').slice(0, 200);
+    this.health.lastCrash = { at: new Date().toISOString(), error: message };
     this.health.state = 'restarting';
     this.health.restarts++;
     if ((this.crashError as NodeJS.ErrnoException | null)?.code === 'ERR_WORKER_OUT_OF_MEMORY' && this.health.heapLimitMb < MAX_INGEST_HEAP_MB) {
@@ -190,17 +199,32 @@ export class PollWorker {
     }
     if (Date.now() - this.startedAt >= HEALTHY_RUN_MS) this.restartDelay = this.options.restartDelayMs ?? 1_000;
     this.options.logger.error({ err: this.crashError, code, restartInMs: this.restartDelay }, 'the ingest thread crashed; serving goes on, it restarts');
-    this.restartTimer = setTimeout(() => {
-      this.restartTimer = null;
-      if (!this.stopping) this.spawn();
-    }, this.restartDelay);
+    this.restartTimer = setTimeout(() => this.restart(), this.restartDelay);
     this.restartTimer.unref();
     this.restartDelay = Math.min(MAX_RESTART_DELAY_MS, this.restartDelay * 2);
+  }
+
+  /** Starts the thread again; a failure to start counts as another crash (logged, retried later). */
+  private restart(): void {
+    this.restartTimer = null;
+    if (this.stopping) return;
+    try {
+      this.spawn();
+    } catch (err) {
+      this.worker = null;
+      this.crashError = err as Error;
+      this.crashed(-1);
+    }
   }
 
   private interrupted(reason: string): CycleReport {
     return { ...emptyReport(this.clock() ?? Date.now()), interrupted: reason };
   }
+}
+
+/** True when a cycle stored or removed anything. */
+function wroteAnything(report: CycleReport): boolean {
+  return report.newItems + report.updatedItems + report.storiesMerged + report.prunedItems > 0;
 }
 
 /**

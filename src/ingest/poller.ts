@@ -81,9 +81,15 @@ export function emptyReport(startedAt: number): CycleReport {
   return { feeds: 0, fetched: 0, notModified: 0, unchanged: 0, failed: 0, newItems: 0, updatedItems: 0, storiesCreated: 0, storiesMerged: 0, writeErrors: 0, prunedItems: 0, failures: [], startedAt, durationMs: 0, interrupted: null };
 }
 
-/** True for errors of SQLite itself (full disk, busy, corrupt), as opposed to errors of our own code. */
+/** SQLite error codes that are the database's state (disk, locks, corruption), not the data being written. */
+const DATABASE_STATE = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|CORRUPT|READONLY|NOMEM|CANTOPEN|NOTADB|PROTOCOL|PERM|INTERRUPT)/;
+
+/**
+ * True when the database cannot take writes now (full disk, locked, corrupt): the whole batch waits for the
+ * next cycle. Anything else, a constraint that one feed's items break included, is traced to its feed.
+ */
 function isDatabaseError(err: unknown): boolean {
-  return err instanceof Error && err.name === 'SqliteError';
+  return err instanceof Error && err.name === 'SqliteError' && DATABASE_STATE.test(String((err as { code?: unknown }).code));
 }
 
 function hostOf(url: string): string {
@@ -130,7 +136,7 @@ export class Poller {
       if (options.mode === 'due' && !options.url) return this.running;
       return this.running.then(() => this.poll(options));
     }
-    if (this.abort.signal.aborted) return Promise.resolve(emptyReport(this.deps.now()));
+    if (this.abort.signal.aborted) return Promise.resolve({ ...emptyReport(this.deps.now()), interrupted: 'newsmerge is stopping' });
     this.running = this.cycle(options).finally(() => {
       this.running = null;
       this.cyclesDone++;

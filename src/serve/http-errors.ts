@@ -23,6 +23,13 @@ export class NotFoundError extends HttpError {
   }
 }
 
+/** Something the server cannot do right now but will again (503): the ingest thread restarting, a stop. */
+export class UnavailableError extends HttpError {
+  constructor(message: string) {
+    super(503, message);
+  }
+}
+
 /** An admin route called without the right bearer token (401). */
 export class UnauthorizedError extends HttpError {
   constructor(message = 'a valid bearer token is required') {

@@ -18,8 +18,8 @@ export interface PollStatus {
 export interface AdminActions {
   /** Starts a cycle over every enabled feed; resolves when it has been started or queued. */
   pollAll(): { alreadyRunning: boolean };
-  /** Polls one configured feed now and resolves when its result is stored. */
-  refresh(url: string): Promise<void>;
+  /** Polls one configured feed now and resolves when its result is stored; `interrupted` says why it was not. */
+  refresh(url: string): Promise<{ interrupted: string | null }>;
   /** Re-reads the config file; throws ConfigError (and keeps the running config) when it is invalid. */
   reload(): AppConfig;
 }

@@ -74,6 +74,7 @@ export class ClusterIndex {
   private readonly newestPublishedStmt;
   private readonly frequenciesStmt;
   private readonly profilesInRangeStmt;
+  private readonly countInRangeStmt;
   private readonly profilesStmt;
   private readonly minhashesStmt;
   private readonly storyItemsStmt;
@@ -113,6 +114,7 @@ export class ClusterIndex {
     const columns = `p.item_id AS itemId, i.story_id AS storyId, i.feed_id AS feedId, f.outlet, p.published_at AS publishedAt`;
     const from = `FROM item_profiles p JOIN items i ON i.id = p.item_id JOIN feeds f ON f.id = i.feed_id`;
     this.profilesInRangeStmt = db.prepare(`SELECT ${columns}, p.terms, p.bands ${from} WHERE p.published_at BETWEEN ? AND ?`);
+    this.countInRangeStmt = db.prepare(`SELECT count(*) FROM item_profiles WHERE published_at BETWEEN ? AND ?`).pluck();
     this.profilesStmt = db.prepare(`SELECT ${columns}, p.profile ${from} WHERE p.item_id IN (SELECT value FROM json_each(?))`);
     this.minhashesStmt = db.prepare(`SELECT item_id AS itemId, minhash FROM item_profiles WHERE item_id IN (SELECT value FROM json_each(?))`);
     this.storyItemsStmt = db.prepare(`
@@ -370,7 +372,13 @@ export class ClusterIndex {
 
   private ensureWindow(from: number, to: number): void {
     if (this.window.covers(from, to)) return this.window.followWindow(from);
-    this.window.ensure(from, to, (this.newestPublishedStmt.get() as number | null) ?? Number.NEGATIVE_INFINITY, (a, b) => this.loadRange(a, b));
+    this.window.ensure(
+      from,
+      to,
+      (this.newestPublishedStmt.get() as number | null) ?? Number.NEGATIVE_INFINITY,
+      (a, b) => this.loadRange(a, b),
+      (a, b) => this.countInRangeStmt.get(a, b) as number,
+    );
   }
 
   private loadRange(from: number, to: number): WindowEntry[] {

@@ -32,6 +32,8 @@ export interface WindowEntry {
  */
 const MAX_POSTINGS_MATCHED = 150;
 
+/** Deleted items whose postings are swept at once, at least (or half the items held, if more). */
+const MIN_DEAD_SWEPT = 5_000;
 /** Merges noted before they are written into the items held (one pass over them). */
 const MAX_MOVED_STORIES = 50_000;
 
@@ -64,6 +66,8 @@ export class WindowCache {
   private postings: Postings<string> = new Map();
   private bandPostings: Postings<number> = new Map();
   private span: { from: number; to: number; open: boolean } | null = null;
+  /** Items deleted since their postings were last swept. */
+  private dead = 0;
   /** Stories merged away while items of theirs were held: absorbed id -> survivor. */
   private readonly moved = new Map<number, number>();
   private queries = 0;
@@ -85,9 +89,11 @@ export class WindowCache {
    * take in what it is asked for, gap included; past it, memory follows the window: what lies more than the
    * maximum span behind it goes, and a jump elsewhere starts afresh.
    */
-  ensure(from: number, to: number, newestStored: number, load: (from: number, to: number) => WindowEntry[]): void {
+  ensure(from: number, to: number, newestStored: number, load: (from: number, to: number) => WindowEntry[], count: (from: number, to: number) => number): void {
     const span = this.span;
-    const roomy = this.slots.size < this.maxItems;
+    // Room for what a gap holds: one old-dated item must not pull a season of history into memory.
+    const roomFor = (a: number, b: number) => this.slots.size < this.maxItems && this.slots.size + count(a, b) <= this.maxItems;
+    const roomy = span !== null && (from > span.to + 1 ? roomFor(span.to + 1, to) : from < span.from ? roomFor(from, span.from - 1) : true);
     if (span && from >= span.from && (from <= span.to + 1 || roomy) && !this.covers(from, to)) {
       for (const entry of load(span.to + 1, to)) this.put(entry);
       span.to = to;
@@ -114,6 +120,7 @@ export class WindowCache {
     for (const [id, slot] of this.slots) if (slot.at < before) this.slots.delete(id);
     evictPostings(this.postings, before);
     evictPostings(this.bandPostings, before);
+    this.dead = 0;
     if (before > this.span.to && !this.span.open) this.span = null;
     else this.span.from = before;
   }
@@ -132,7 +139,14 @@ export class WindowCache {
     const slot = this.slots.get(itemId);
     if (!slot) return;
     slot.alive = false;
+    slot.item.derived = undefined;
     this.slots.delete(itemId);
+    // Dead postings also go when the window moves on; a window that never does (under its budget) sweeps them.
+    if (++this.dead > Math.max(MIN_DEAD_SWEPT, this.slots.size / 2)) {
+      evictPostings(this.postings, Number.NEGATIVE_INFINITY);
+      evictPostings(this.bandPostings, Number.NEGATIVE_INFINITY);
+      this.dead = 0;
+    }
   }
 
   /**
@@ -161,6 +175,7 @@ export class WindowCache {
   clear(): void {
     this.slots.clear();
     this.moved.clear();
+    this.dead = 0;
     this.postings = new Map();
     this.bandPostings = new Map();
     this.span = null;

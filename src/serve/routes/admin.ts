@@ -1,7 +1,7 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { ConfigError } from '../../config/load-config.js';
 import { bearerMatches } from '../admin-auth.js';
-import { BadRequestError, NotFoundError, UnauthorizedError } from '../http-errors.js';
+import { BadRequestError, NotFoundError, UnauthorizedError, UnavailableError } from '../http-errors.js';
 import type { ServeContext } from '../serve-context.js';
 
 /**
@@ -27,7 +27,8 @@ export function adminRoutes(ctx: ServeContext): Hono {
     const url = c.req.query('url');
     if (!url) throw new BadRequestError('url is required: the feed URL as written in the config');
     if (!ctx.config().feeds.some((f) => f.url === url)) throw new NotFoundError(`${url.slice(0, 200)} is not a configured feed`);
-    await ctx.admin.refresh(url);
+    const { interrupted } = await ctx.admin.refresh(url);
+    if (interrupted) throw new UnavailableError(`${url.slice(0, 200)} was not polled: ${interrupted}; try again shortly`);
     const state = ctx.store.feeds.byUrl(url)!;
     return c.json({
       status: 'polled',

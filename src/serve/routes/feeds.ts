@@ -51,6 +51,8 @@ const MAX_STALE_MS = 5_000;
 
 interface FeedRequest {
   key: string;
+  /** The config the selection was made under; a re-check under another one is dropped. */
+  configVersion: number;
   format: FeedFormatName;
   tags: string[] | null;
   query: ListQuery;
@@ -75,7 +77,7 @@ async function serveFeed(c: Context, ctx: ServeContext, tags: string[] | null, f
   const query = parseListQuery(url.searchParams);
   const selection: TopicSelection = ctx.catalog().select(tags, query);
   const search = canonicalSearch(query);
-  const request: FeedRequest = { key: `${format}|${tags ? selection.tags.join('+') : '*'}|${search}`, format, tags, query, selection, search };
+  const request: FeedRequest = { key: `${format}|${tags ? selection.tags.join('+') : '*'}|${search}`, configVersion: ctx.configVersion(), format, tags, query, selection, search };
   const checkpoint = feedCheckpoint(ctx);
   const coding = negotiateCoding(c.req.header('accept-encoding'));
   const conditionals = conditionalsOf(c);
@@ -100,7 +102,8 @@ function refreshInBackground(ctx: ServeContext, request: FeedRequest): void {
   if (!ctx.cache.claimRefresh(request.key)) return;
   setImmediate(() => {
     try {
-      checkFeed(ctx, request, feedCheckpoint(ctx), ctx.cache.peek(request.key), null, 'identity');
+      // A reload in between cleared the cache: this selection belongs to the old config.
+      if (request.configVersion === ctx.configVersion()) checkFeed(ctx, request, feedCheckpoint(ctx), ctx.cache.peek(request.key), null, 'identity');
     } catch (err) {
       ctx.logger.error({ err, feed: request.key }, 'cannot refresh a cached topic feed; the last rendering is served');
     } finally {
