@@ -71,7 +71,8 @@ export async function startNewsmerge(options: StartOptions): Promise<Newsmerge> 
   let config = options.config;
   let configVersion = 1;
   const store = openStore(env.dataDir);
-  // Registered here too, not only by the ingest thread: topics resolve to feed ids from the first request.
+  // Registered here before the ingest thread exists, so that topics resolve to feed ids from the first
+  // request; after a reload the ingest thread registers them (a write here could wait for its lock).
   registerFeeds(store, config, now());
   let catalog = new TopicCatalog(config, store);
   const metrics = createMetrics(store, join(env.dataDir, DATABASE_FILE));
@@ -89,6 +90,10 @@ export async function startNewsmerge(options: StartOptions): Promise<Newsmerge> 
       cache.expireAll();
     },
     maxHeapMb: env.ingestMaxHeapMb ?? undefined,
+    // New feeds of a reloaded config have ids once the ingest thread registered them.
+    onConfigured: () => {
+      catalog = new TopicCatalog(config, store);
+    },
   });
   let task: ScheduledTask | null = null;
   const schedule = () => {
@@ -97,7 +102,6 @@ export async function startNewsmerge(options: StartOptions): Promise<Newsmerge> 
   };
   const reload = (): AppConfig => {
     const next = loadConfigFile(env.configPath);
-    registerFeeds(store, next, now());
     poller.setConfig(next);
     const scheduleChanged = next.schedule !== config.schedule;
     config = next;

@@ -124,6 +124,24 @@ describe('admin API', () => {
       expect(text, name).toContain(name);
     }
   });
+
+  it('a feed added by a reload is registered by the ingest thread, polled on request and served in its topic', async () => {
+    const original = readFileSync(nm.configPath, 'utf8');
+    outlet.routes.set('/added', { body: rssFeed(itemSeries('new', 2, T0, 3_600_000)) });
+    const config = JSON.parse(original) as { feeds: Array<Record<string, unknown>> };
+    config.feeds.push({ url: outlet.url('/added'), title: 'Added outlet', tags: ['politics'] });
+    writeFileSync(nm.configPath, JSON.stringify(config));
+    try {
+      expect((await post('/api/reload', TOKEN)).status).toBe(200);
+      const refresh = await post(`/api/feeds/refresh?url=${encodeURIComponent(outlet.url('/added'))}`, TOKEN);
+      expect(refresh.status).toBe(200);
+      const politics = await nm.json<{ items: Array<{ _newsmerge: { sources: Array<{ name: string }> } }> }>('/topics/politics.json');
+      expect(politics.items.map((i) => i._newsmerge.sources[0]!.name)).toEqual(['Added outlet', 'Added outlet']);
+    } finally {
+      writeFileSync(nm.configPath, original);
+      await post('/api/reload', TOKEN);
+    }
+  });
 });
 
 describe('admin API without a token', () => {

@@ -19,6 +19,8 @@ export type ToThread =
 /** Messages from the ingest thread. */
 export type FromThread =
   | { type: 'ready' }
+  /** The thread registered the feeds of its current config (at start and after each config message). */
+  | { type: 'configured' }
   | { type: 'log'; line: string }
   | { type: 'attempt'; attempt: AttemptFacts }
   | { type: 'cycle'; report: CycleReport }

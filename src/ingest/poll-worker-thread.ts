@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import { openStore } from '../store/store.js';
 import { createFetcher } from './fetch-feed.js';
-import { Poller } from './poller.js';
+import { Poller, registerFeeds } from './poller.js';
 import type { ThreadOptions, ToThread, FromThread } from './poll-worker-protocol.js';
 
 const port = parentPort!;
@@ -44,8 +44,8 @@ port.on('message', (message: ToThread) => {
       void poller.poll(message.options).then((report) => send({ type: 'polled', id: message.id, report, completedCycles: poller.completedCycles }));
       break;
     case 'config':
-      // The main thread registered its feeds already; each cycle registers them again before selecting.
       config = message.config;
+      register();
       break;
     case 'stop':
       void poller.stop().then(() => {
@@ -58,4 +58,18 @@ port.on('message', (message: ToThread) => {
   }
 });
 
+/**
+ * Registers the config's feeds here, where writes belong: the serving thread would wait for this thread's
+ * write lock. A failure is logged; each cycle registers them again before it selects.
+ */
+function register(): void {
+  try {
+    registerFeeds(store, config, now());
+    send({ type: 'configured' });
+  } catch (err) {
+    logger.error({ err }, 'cannot register the feeds of the config (database write failed); the next cycle tries again');
+  }
+}
+
+register();
 send({ type: 'ready' });

@@ -15,6 +15,8 @@ export interface PollWorkerOptions {
   /** Fake clock of tests: its reading travels with every request. Absent: both threads read the real clock. */
   clock?: () => number;
   observer?: PollObserver;
+  /** Called when the thread has registered the feeds of its current config (their ids can be read). */
+  onConfigured?: () => void;
   /** Called before the answer to a poll that wrote something is handed out, so that whoever awaited it sees its writes. */
   onAnswer?: () => void;
   /**
@@ -102,7 +104,7 @@ export class PollWorker {
     });
   }
 
-  /** Hands a reloaded config to the thread (it registers new feeds before its next request). */
+  /** Hands a reloaded config to the thread, which registers its feeds (onConfigured) before its next request. */
   setConfig(config: AppConfig): void {
     this.config = config;
     this.send({ type: 'config', config, clock: this.clock() });
@@ -155,6 +157,9 @@ export class PollWorker {
     switch (message.type) {
       case 'ready':
         if (!this.stopping) this.health.state = 'running';
+        break;
+      case 'configured':
+        this.options.onConfigured?.();
         break;
       case 'log':
         forwardLog(this.options.logger, message.line);
