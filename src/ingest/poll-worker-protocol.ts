@@ -24,5 +24,4 @@ export type FromThread =
   | { type: 'log'; line: string }
   | { type: 'attempt'; attempt: AttemptFacts }
   | { type: 'cycle'; report: CycleReport }
-  | { type: 'polled'; id: number; report: CycleReport; completedCycles: number }
-  | { type: 'stopped' };
+  | { type: 'polled'; id: number; report: CycleReport; completedCycles: number };

@@ -51,7 +51,7 @@ port.on('message', (message: ToThread) => {
       void poller.stop().then(() => {
         fetcher.close();
         store.close();
-        send({ type: 'stopped' });
+        // With its port closed and nothing else open, the thread exits: the main thread waits for that.
         port.close();
       });
       break;

@@ -24,10 +24,6 @@ export interface PollWorkerOptions {
    * twice the limit, while serving goes on: V8 grows a heap with no limit far beyond what it keeps alive.
    */
   maxHeapMb?: number;
-  /** First delay before restarting a crashed thread; doubles (to a minute) while it keeps crashing. */
-  restartDelayMs?: number;
-  /** How long stop() lets the thread finish its current write before terminating it. */
-  stopTimeoutMs?: number;
 }
 
 /** The ingest thread's health, shown by /healthz and /api/feeds. */
@@ -43,7 +39,11 @@ interface Request {
   resolve: (report: CycleReport) => void;
 }
 
+/** First delay before restarting a crashed thread; doubles (to a minute) while it keeps crashing. */
+const RESTART_DELAY_MS = 1_000;
 const MAX_RESTART_DELAY_MS = 60_000;
+/** How long stop() lets the thread finish its current write before terminating it (main exits within 1.8 s). */
+const STOP_TIMEOUT_MS = 1_000;
 /**
  * The ingest thread's heap limit unless configured. A first poll of 1,000 feeds keeps about 150 MB alive; a
  * restart onto a window of 100,000 items needed more than 192 MB (its index is loaded at once).
@@ -67,7 +67,7 @@ export class PollWorker {
   private cycles = 0;
   private stopping: Promise<void> | null = null;
   private restartTimer: NodeJS.Timeout | null = null;
-  private restartDelay: number;
+  private restartDelay = RESTART_DELAY_MS;
   private startedAt = 0;
   private crashError: Error | null = null;
   private readonly health: IngestStatus;
@@ -75,7 +75,6 @@ export class PollWorker {
   constructor(private readonly options: PollWorkerOptions) {
     this.health = { state: 'starting', restarts: 0, heapLimitMb: options.maxHeapMb ?? DEFAULT_INGEST_HEAP_MB, lastCrash: null };
     this.config = options.config;
-    this.restartDelay = options.restartDelayMs ?? 1_000;
     this.spawn();
   }
 
@@ -123,7 +122,7 @@ export class PollWorker {
     if (!worker) return;
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     this.send({ type: 'stop', clock: this.clock() });
-    const deadline = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), this.options.stopTimeoutMs ?? 1_000).unref());
+    const deadline = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), STOP_TIMEOUT_MS).unref());
     if ((await Promise.race([exited, deadline])) === 'late') {
       this.options.logger.warn('the ingest thread did not stop in time; terminated (its open transaction rolls back)');
       await worker.terminate();
@@ -176,8 +175,6 @@ export class PollWorker {
         this.requests.get(message.id)?.resolve(message.report);
         this.requests.delete(message.id);
         break;
-      case 'stopped':
-        break;
     }
   }
 
@@ -202,7 +199,7 @@ export class PollWorker {
       this.health.heapLimitMb = Math.min(MAX_INGEST_HEAP_MB, this.health.heapLimitMb * 2);
       this.options.logger.warn({ heapLimitMb: this.health.heapLimitMb }, 'the ingest thread ran out of memory; its heap limit is doubled (set NEWSMERGE_INGEST_MAX_HEAP_MB to start higher)');
     }
-    if (Date.now() - this.startedAt >= HEALTHY_RUN_MS) this.restartDelay = this.options.restartDelayMs ?? 1_000;
+    if (Date.now() - this.startedAt >= HEALTHY_RUN_MS) this.restartDelay = RESTART_DELAY_MS;
     this.options.logger.error({ err: this.crashError, code, restartInMs: this.restartDelay }, 'the ingest thread crashed; serving goes on, it restarts');
     this.restartTimer = setTimeout(() => this.restart(), this.restartDelay);
     this.restartTimer.unref();
