@@ -5,22 +5,20 @@
  * merging is ready again: the first poll cycle (which loads the clustering window) has finished, and a
  * refresh of one feed with one new item has been clustered and stored.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { join } from 'node:path';
 import { configSchema } from '../src/config/config-schema.js';
 import { profileItem } from '../src/dedup/item-profile.js';
 import { storyKeys } from '../src/dedup/story-keys.js';
 import { indexItem } from '../src/cluster/assign-story.js';
 import { openStore } from '../src/store/store.js';
+import { BENCH_TOKEN, startServer } from './newsmerge-process.js';
 
 const FEEDS = 200;
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 100_000);
-const TOKEN = 'bench-admin-token-0123456789';
 const WORDS = Array.from({ length: 5_000 }, (_, i) => `w${(i * 7919).toString(36)}`);
 
 /** The aims of issue 16 for a restart. */
@@ -85,21 +83,8 @@ async function main(): Promise<void> {
   const fillSeconds = fill(dataDir, feedUrls, now);
 
   const started = performance.now();
-  const child = spawn(process.execPath, [resolve(import.meta.dirname, '../dist/main.js')], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', NEWSMERGE_DATA: dataDir, NEWSMERGE_CONFIG: configPath, NEWSMERGE_ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'info' },
-  });
-  let firstCycleMs = NaN;
-  const port = await new Promise<number>((done) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const record = JSON.parse(line) as { msg: string; port?: number; level?: number };
-      // Warnings and errors of the server (an ingest crash, say) belong in the figures' context.
-      if ((record.level ?? 0) >= 40) process.stderr.write(`${line.slice(0, 400)}\n`);
-      if (record.msg === 'newsmerge listening') done(record.port!);
-      if (record.msg === 'poll cycle finished' && Number.isNaN(firstCycleMs)) firstCycleMs = performance.now() - started;
-    });
-  });
-  const server = `http://127.0.0.1:${port}`;
+  const running = await startServer(dataDir, configPath);
+  const server = `http://127.0.0.1:${running.port}`;
   const until = async (path: string): Promise<{ at: number; ms: number }> => {
     for (;;) {
       const t = performance.now();
@@ -113,12 +98,12 @@ async function main(): Promise<void> {
   };
   const healthz = await until('/healthz');
   const feed = await until('/topics/world.rss');
-  while (Number.isNaN(firstCycleMs)) await new Promise((r) => setTimeout(r, 20));
+  const firstCycleMs = (await running.nextCycle()).at - started;
   const probeCount = async () => ((await (await fetch(`${server}/api/feeds`)).json()) as { feeds: Array<{ url: string; itemCount: number }> }).feeds.find((f) => f.url.endsWith('/probe.rss'))!.itemCount;
   const before = await probeCount();
   probeItems = 1;
   const refreshStarted = performance.now();
-  const refresh = await fetch(`${server}/api/feeds/refresh?url=${encodeURIComponent(`${base}/probe.rss`)}`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+  const refresh = await fetch(`${server}/api/feeds/refresh?url=${encodeURIComponent(`${base}/probe.rss`)}`, { method: 'POST', headers: { authorization: `Bearer ${BENCH_TOKEN}` } });
   const refreshMs = performance.now() - refreshStarted;
   const refreshed = (await refresh.json()) as { lastError: string | null; lastStatus: number | null };
   const stored = (await probeCount()) - before;
@@ -131,8 +116,7 @@ async function main(): Promise<void> {
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
-  child.kill('SIGTERM');
-  await new Promise((done) => child.once('exit', done));
+  await running.stop();
   outlet.close();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -63,8 +63,9 @@ describe('term weighting', () => {
   it('counts a batch\'s own items in its document frequencies before any is clustered', () => {
     const stored = new Map([['russia', 10]]);
     const batch = [['russia', 'troop'], ['troop']];
-    expect(TermStatistics.batchVocabulary(batch).sort()).toEqual(['russia', 'troop']);
-    const stats = new TermStatistics(100, stored, batch);
+    const stats = new TermStatistics(100, batch);
+    expect(stats.missing(['russia', 'troop', 'troop']).sort()).toEqual(['russia', 'troop']);
+    stats.learn(['russia', 'troop'], stored);
     expect(stats.documentCount).toBe(102);
     // Terms outside the batch: named by missing(), taken in by learn(); never loaded counts as never seen.
     expect(stats.missing(['troop', 'bank', 'bank', 'crimea'])).toEqual(['bank', 'crimea']);

@@ -8,7 +8,7 @@ import { TermStatistics } from '../dedup/term-statistics.js';
 import type { ItemRecord } from '../store/items.js';
 import type { Store } from '../store/store.js';
 import type { Entry } from './entry.js';
-import { assignStory, indexItem, loadTerms, type ClusterSession, type IncomingItem } from './assign-story.js';
+import { assignStory, indexItem, loadTerms, weighedTerms, type ClusterSession, type IncomingItem } from './assign-story.js';
 import { contentHash, entryKeys, type GuidMode } from './entry-identity.js';
 import { refreshStory } from './story-edits.js';
 
@@ -117,13 +117,12 @@ export function storeEntries(store: Store, batch: readonly FeedEntries[], dedup:
     const outlet = outletOf(item.feedId);
     return { feedId: item.feedId, outlet, entry: item.entry, publishedAt, keys: storyKeys(item.entry, dedup.minTitleWords), profile, compared: { profile, publishedAt, outlet }, templated: item.templated };
   });
-  const batchTerms = incoming.map((i) => profileTerms(i.profile));
   const session: ClusterSession = {
     similarity: options.similarity ?? defaultSimilarity(),
-    terms: new TermStatistics(store.clusters.documentCount(), store.clusters.documentFrequencies(TermStatistics.batchVocabulary(batchTerms)), batchTerms),
+    terms: new TermStatistics(store.clusters.documentCount(), incoming.map((i) => profileTerms(i.profile))),
   };
-  // Names are weighed too, and are not all among the batch's indexed terms.
-  loadTerms(store, session.terms, incoming.flatMap((i) => i.profile.names));
+  // Read before anything of the batch is written: the stored counts of everything its items weigh.
+  loadTerms(store, session.terms, incoming.flatMap((i) => weighedTerms(i.profile)));
   let storiesCreated = 0;
   let storiesMerged = 0;
   pending.forEach((item, i) => {

@@ -4,26 +4,20 @@ import { inverseDocumentFrequency, type TermWeights } from './term-vector.js';
 /**
  * Document frequencies as one ingest batch sees them: the stored counts from before the batch plus the
  * batch's own new items, all counted up front, so that every item of a first poll is weighed alike
- * whatever order it is clustered in. Pure: whoever holds the store loads the counts of terms it is about to
- * weigh (missing(), then learn()); a term never loaded counts as never seen.
+ * whatever order it is clustered in. Pure: whoever holds the store loads the stored counts of the terms it
+ * is about to weigh (missing(), then learn()); a term never loaded counts only its batch occurrences.
  */
 export class TermStatistics implements TermWeights {
-  private readonly known = new Map<string, number>();
+  /** Stored counts loaded so far (they do not change during a batch). */
+  private readonly stored = new Map<string, number>();
+  private readonly inBatch = new Map<string, number>();
   private readonly idfs = new Map<string, number>();
   private readonly documents: number;
 
-  /**
-   * `storedDocuments` counts the store before the batch's items are indexed; `batchTerms` holds each new
-   * item's distinct terms, and `stored` the stored counts of those terms (missingFromBatch() names them).
-   */
-  constructor(storedDocuments: number, stored: ReadonlyMap<string, number> = new Map(), batchTerms: ReadonlyArray<readonly string[]> = []) {
-    for (const [term, count] of countTerms(batchTerms)) this.known.set(term, (stored.get(term) ?? 0) + count);
+  /** `storedDocuments` counts the store before the batch's items are indexed; `batchTerms` holds each new item's distinct terms. */
+  constructor(storedDocuments: number, batchTerms: ReadonlyArray<readonly string[]> = []) {
+    for (const terms of batchTerms) for (const term of terms) this.inBatch.set(term, (this.inBatch.get(term) ?? 0) + 1);
     this.documents = storedDocuments + batchTerms.length;
-  }
-
-  /** The distinct terms of a batch, whose stored counts the constructor wants. */
-  static batchVocabulary(batchTerms: ReadonlyArray<readonly string[]>): string[] {
-    return [...countTerms(batchTerms).keys()];
   }
 
   /** Number of documents, the batch's included. */
@@ -31,19 +25,26 @@ export class TermStatistics implements TermWeights {
     return this.documents;
   }
 
-  /** The terms among these whose counts are not known yet (each once). */
+  /** The terms among these whose stored counts are not loaded yet (each once). */
   missing(terms: Iterable<string>): string[] {
-    return [...new Set(terms)].filter((t) => !this.known.has(t));
+    const out: string[] = [];
+    let seen: Set<string> | null = null;
+    for (const term of terms) {
+      if (this.stored.has(term) || seen?.has(term)) continue;
+      (seen ??= new Set()).add(term);
+      out.push(term);
+    }
+    return out;
   }
 
-  /** Takes in stored counts of terms outside the batch (they do not change during it); absent ones count 0. */
+  /** Takes in stored counts (absent ones: never seen). */
   learn(terms: readonly string[], stored: ReadonlyMap<string, number>): void {
-    for (const term of terms) if (!this.known.has(term)) this.known.set(term, stored.get(term) ?? 0);
+    for (const term of terms) if (!this.stored.has(term)) this.stored.set(term, stored.get(term) ?? 0);
   }
 
   /** Document frequency of a term. */
   df(term: string): number {
-    return this.known.get(term) ?? 0;
+    return (this.stored.get(term) ?? 0) + (this.inBatch.get(term) ?? 0);
   }
 
   /** Whether a term is too common to look candidates up by. */
@@ -58,10 +59,4 @@ export class TermStatistics implements TermWeights {
     }
     return value;
   };
-}
-
-function countTerms(batchTerms: ReadonlyArray<readonly string[]>): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const terms of batchTerms) for (const term of terms) counts.set(term, (counts.get(term) ?? 0) + 1);
-  return counts;
 }

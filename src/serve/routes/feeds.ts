@@ -45,7 +45,7 @@ export function feedCheckpoint(ctx: ServeContext): string {
 }
 
 /** A changed feed is checked against the database at most this often; between checks its last rendering is served. */
-export const RECHECK_MS = 1_000;
+const RECHECK_MS = 1_000;
 /** Past this age a changed feed is rendered before answering, whatever the cost: staleness stays bounded. */
 const MAX_STALE_MS = 5_000;
 
