@@ -1,6 +1,6 @@
 import type { DedupConfig } from '../config/config-schema.js';
 import { DEFAULT_PAIR_MODEL } from '../dedup/default-pair-model.js';
-import { profileItem, profileTerms } from '../dedup/item-profile.js';
+import { profileTerms } from '../dedup/item-profile.js';
 import { LexicalSimilarity, type EventSimilarity } from '../dedup/similarity.js';
 import { storyKeys } from '../dedup/story-keys.js';
 import { isTemplatedFeed } from '../dedup/templated-feed.js';
@@ -10,6 +10,7 @@ import type { Store } from '../store/store.js';
 import type { Entry } from './entry.js';
 import { assignStory, indexItem, loadTerms, weighedTerms, type ClusterSession, type IncomingItem } from './assign-story.js';
 import { contentHash, entryKeys, type GuidMode } from './entry-identity.js';
+import { profileEntry } from './item-lede.js';
 import { refreshStory } from './story-edits.js';
 
 /** One feed's freshly parsed entries. */
@@ -100,7 +101,7 @@ export function storeEntries(store: Store, batch: readonly FeedEntries[], dedup:
         const fields = record(entry, fetchedAt, known.publishedAt);
         store.items.update(known.id, fields);
         // An edit re-indexes the item for later matching; it never moves it out of its story.
-        indexItem(store, { itemId: known.id, storyId: known.storyId, feedId, outlet: store.clusters.outletOf(feedId) }, { keys: storyKeys(entry, dedup.minTitleWords), profile: profileItem(entry.title, entry.summary), publishedAt: fields.publishedAt, templated }, true);
+        indexItem(store, { itemId: known.id, storyId: known.storyId, feedId, outlet: store.clusters.outletOf(feedId) }, { keys: storyKeys(entry, dedup.minTitleWords), profile: profileEntry(entry), publishedAt: fields.publishedAt, templated }, true);
         dirty.add(known.storyId);
         counts.updated++;
       } else {
@@ -112,7 +113,7 @@ export function storeEntries(store: Store, batch: readonly FeedEntries[], dedup:
   const outlets = new Map<number, string>();
   const outletOf = (feedId: number) => outlets.get(feedId) ?? outlets.set(feedId, store.clusters.outletOf(feedId)).get(feedId)!;
   const incoming: IncomingItem[] = pending.map((item) => {
-    const profile = profileItem(item.entry.title, item.entry.summary);
+    const profile = profileEntry(item.entry);
     const publishedAt = item.entry.published ?? item.fetchedAt;
     const outlet = outletOf(item.feedId);
     return { feedId: item.feedId, outlet, entry: item.entry, publishedAt, keys: storyKeys(item.entry, dedup.minTitleWords), profile, compared: { profile, publishedAt, outlet }, templated: item.templated };

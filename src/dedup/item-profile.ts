@@ -5,7 +5,7 @@ import { splitWords, type Word } from './tokenize.js';
 export interface ItemProfile {
   /** Stemmed headline terms, in order, repeats kept. */
   title: string[];
-  /** Stemmed terms of the lede (the summary's opening), in order, repeats kept. */
+  /** Stemmed terms of the lede (the opening of the summary, or of the content when that says more: cluster/item-lede.ts), in order, repeats kept. */
   lede: string[];
   /** Distinct terms written as proper names (capitalized mid-sentence, or acronyms). */
   names: string[];

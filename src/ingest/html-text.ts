@@ -27,29 +27,64 @@ export function truncateText(text: string, max: number): string {
   return `${(space > max * 0.6 ? cut.slice(0, space) : cut).trimEnd()}…`;
 }
 
-/** The visible text of an HTML fragment (entities decoded, scripts dropped, blocks separated by spaces). */
-export function htmlToText(html: string): string {
+/** What a text walk leaves out besides SKIP, and how much text it needs before it may stop reading. */
+interface TextWalk {
+  skip?: ReadonlySet<string>;
+  /** Stop once this many characters of collapsed text are read (the rest of the document is never parsed). */
+  enough?: number;
+}
+
+/** Characters of HTML handed to the parser at a time when only the opening text is needed. */
+const WALK_CHUNK = 4096;
+
+function visibleText(html: string, walk: TextWalk = {}): string {
   let out = '';
   let skipDepth = 0;
+  const skips = (name: string) => SKIP.has(name) || (walk.skip?.has(name) ?? false);
   const parser = new Parser(
     {
       onopentag(name) {
-        if (SKIP.has(name)) skipDepth++;
+        if (skips(name)) skipDepth++;
         else if (BLOCK.has(name)) out += ' ';
       },
       ontext(text) {
         if (skipDepth === 0) out += text;
       },
       onclosetag(name) {
-        if (SKIP.has(name)) skipDepth = Math.max(0, skipDepth - 1);
+        if (skips(name)) skipDepth = Math.max(0, skipDepth - 1);
         else if (BLOCK.has(name)) out += ' ';
       },
     },
     { decodeEntities: true },
   );
-  parser.write(html);
+  if (walk.enough === undefined) {
+    parser.write(html);
+  } else {
+    // The parser streams, so a chunk may end inside a tag or entity; stop at the first chunk that gives enough.
+    for (let at = 0; at < html.length; at += WALK_CHUNK) {
+      parser.write(html.slice(at, at + WALK_CHUNK));
+      if (collapseSpace(out).length >= walk.enough) break;
+    }
+  }
   parser.end();
   return collapseSpace(stripInvalidXmlChars(out));
+}
+
+/** The visible text of an HTML fragment (entities decoded, scripts dropped, blocks separated by spaces). */
+export function htmlToText(html: string): string {
+  return visibleText(html);
+}
+
+// A figure's caption and credit ("Photo: Reuters") come before the story in many bodies and say nothing of it.
+const OPENING_SKIP = new Set(['figure', 'figcaption']);
+
+/**
+ * The opening text of an article body, at least `chars` characters when the body has them (figures and
+ * captions left out; the last word may be cut). Parses only as much of the HTML as that takes, so a long body
+ * costs no more than a short one.
+ */
+export function openingText(html: string, chars: number): string {
+  return visibleText(html, { skip: OPENING_SKIP, enough: chars });
 }
 
 /** Escapes text for use in HTML (and XML) content and attribute values. */

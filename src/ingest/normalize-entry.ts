@@ -40,6 +40,10 @@ function text(value: string | null | undefined, asHtml: boolean): string {
   return asHtml || /[<&]/.test(value) ? htmlToText(value) : collapseSpace(stripInvalidXmlChars(value));
 }
 
+function htmlText(html: string | null | undefined): string {
+  return html ? htmlToText(html.slice(0, ENTRY_LIMITS.contentBytes)) : '';
+}
+
 function authorName(raw: string | null | undefined): string | null {
   const value = text(raw, false);
   if (!value) return null;
@@ -62,8 +66,8 @@ export function normalizeEntry(raw: RawEntry, fetchedAt: number): Entry | null {
   const link = cleanUrl(raw.link, raw.base) ?? (guid && /^https?:\/\//i.test(guid) ? cleanUrl(guid) : null);
   const bodyHtml = raw.contentHtml || raw.summaryHtml || (raw.contentText ? escapeHtml(raw.contentText).replace(/\n/g, '<br>') : '');
   const content = bodyHtml ? sanitizeContent(bodyHtml.slice(0, ENTRY_LIMITS.contentBytes), link ?? raw.base) || null : null;
-  const summarySource = raw.summaryHtml || raw.contentHtml || '';
-  const summary = truncateText(summarySource ? htmlToText(summarySource.slice(0, ENTRY_LIMITS.contentBytes)) : collapseSpace(stripInvalidXmlChars(raw.contentText ?? '')), ENTRY_LIMITS.summary);
+  // A summary with no text ("<p></p>", "&nbsp;") is as good as none: the body's text stands in for it.
+  const summary = truncateText(htmlText(raw.summaryHtml) || htmlText(raw.contentHtml) || collapseSpace(stripInvalidXmlChars(raw.contentText ?? '')), ENTRY_LIMITS.summary);
   let title = truncateText(text(raw.title, raw.titleIsHtml ?? false), ENTRY_LIMITS.title);
   if (!title) title = truncateText(summary, 120);
   if (!title && !link) return null;

@@ -20,6 +20,7 @@ export interface UnindexedItem {
   outlet: string;
   title: string;
   summary: string;
+  content: string | null;
   publishedAt: number;
 }
 
@@ -126,7 +127,7 @@ export class ClusterIndex {
       DELETE FROM story_merge_hints WHERE (story_id, other_id) IN (SELECT story_id, other_id FROM story_merge_hints ORDER BY story_id, other_id LIMIT ?)
       RETURNING story_id AS storyId, other_id AS otherId`);
     this.unindexedStmt = db.prepare(`
-      SELECT i.id, i.story_id AS storyId, i.feed_id AS feedId, f.outlet, i.title, i.summary, i.published_at AS publishedAt
+      SELECT i.id, i.story_id AS storyId, i.feed_id AS feedId, f.outlet, i.title, i.summary, i.content, i.published_at AS publishedAt
       FROM items i JOIN feeds f ON f.id = i.feed_id
       WHERE NOT EXISTS (SELECT 1 FROM item_profiles p WHERE p.item_id = i.id) ORDER BY i.published_at LIMIT ?`);
     this.entryStoriesStmt = db.prepare(`SELECT feed_id AS feedId, entry_key AS entryKey, story_id AS storyId FROM items`);
