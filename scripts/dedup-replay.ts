@@ -80,6 +80,8 @@ export interface ReplayOptions {
 /** What a replay produced: the story of every item, how long ingest took, and memory as it went. */
 export interface ReplayResult {
   storyOf: Map<string, number>;
+  /** Related coverage: pairs of stories linked as likely the same event, each pair once. */
+  related: Array<[number, number]>;
   seconds: number;
   merged: number;
   /** Resident memory (MB) after each 10,000 items stored. */
@@ -152,7 +154,10 @@ export function replay(items: readonly LabeledItem[], options: ReplayOptions): R
       const story = byKey.get(`${feedIds.get(item.source)}\u0000g:${item.id}`);
       if (story !== undefined) storyOf.set(item.id, story);
     }
-    return { storyOf, seconds, merged, rssMbAt, liveHeapMbAt };
+    const stories = [...new Set(storyOf.values())];
+    const related: Array<[number, number]> = [];
+    for (const [id, links] of store.links.relatedTo(stories)) for (const r of links) if (id < r.relatedId) related.push([id, r.relatedId]);
+    return { storyOf, related, seconds, merged, rssMbAt, liveHeapMbAt };
   } finally {
     store.close();
     rmSync(dir, { recursive: true, force: true });
@@ -264,4 +269,46 @@ export function score(items: readonly LabeledItem[], storyOf: ReadonlyMap<string
     bcubed: { precision: bPrecision, recall: bRecall, f1: f1(bPrecision, bRecall) },
     pairs: { truePositive, predicted: predictedPairs, actual: actualPairs },
   };
+}
+
+/** How much of each event reaches a reader through merges and related links. */
+export interface Coverage {
+  /** Same-event item pairs merged into one story or in two directly related stories, over all same-event pairs. */
+  recall: number;
+  /** Related links whose two stories are mostly about the same labeled event, over all links (1 with none). */
+  relatedPrecision: number;
+  /** Related links (story pairs). */
+  links: number;
+}
+
+/** Scores related coverage against labeled clusters, beside the merges `score` measures. */
+export function coverage(items: readonly LabeledItem[], storyOf: ReadonlyMap<string, number>, related: ReadonlyArray<readonly [number, number]>): Coverage {
+  const linked = new Set(related.flatMap(([a, b]) => [`${a}:${b}`, `${b}:${a}`]));
+  const members = new Map<number, LabeledItem[]>();
+  for (const item of items) {
+    const story = storyOf.get(item.id);
+    if (story !== undefined) (members.get(story) ?? members.set(story, []).get(story)!).push(item);
+  }
+  const byCluster = new Map<string, LabeledItem[]>();
+  for (const item of items) (byCluster.get(item.cluster) ?? byCluster.set(item.cluster, []).get(item.cluster)!).push(item);
+  let samePairs = 0;
+  let reached = 0;
+  for (const list of byCluster.values()) {
+    for (let i = 0; i < list.length; i++) {
+      for (let j = i + 1; j < list.length; j++) {
+        samePairs++;
+        const a = storyOf.get(list[i]!.id);
+        const b = storyOf.get(list[j]!.id);
+        if (a !== undefined && b !== undefined && (a === b || linked.has(`${a}:${b}`))) reached++;
+      }
+    }
+  }
+  // A link is right when the two stories are mostly about the same labeled event.
+  const dominant = (story: number) => {
+    const counts = new Map<string, number>();
+    for (const m of members.get(story) ?? []) counts.set(m.cluster, (counts.get(m.cluster) ?? 0) + 1);
+    return [...counts].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))[0]?.[0];
+  };
+  const right = related.filter(([a, b]) => dominant(a) !== undefined && dominant(a) === dominant(b)).length;
+  return { recall: samePairs === 0 ? 1 : reached / samePairs, relatedPrecision: related.length === 0 ? 1 : right / related.length, links: related.length };
 }

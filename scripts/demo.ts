@@ -4,41 +4,15 @@
  * without internet access. Dates in the sample are relative to now.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
 import { loadEnv } from '../src/config/env.js';
 import { parseConfigText } from '../src/config/load-config.js';
 import { createLogger } from '../src/logger.js';
 import { startNewsmerge } from '../src/newsmerge.js';
 import { readVersion } from '../src/version.js';
-
-const OUTLETS = resolve(import.meta.dirname, '../demo/outlets');
-const TYPES: Record<string, string> = { xml: 'application/xml; charset=utf-8', rdf: 'application/rdf+xml; charset=utf-8', json: 'application/feed+json' };
-const FEEDS = [
-  { file: 'global-wire.xml', title: 'Global Wire', tags: ['world', 'business', 'science'] },
-  { file: 'daily-planet.xml', title: 'The Daily Planet', tags: ['world', 'science'] },
-  { file: 'capital-hill-post.xml', title: 'Capital Hill Post', tags: ['politics', 'world'] },
-  { file: 'morning-ledger.json', title: 'The Morning Ledger', tags: ['business', 'technology', 'politics'] },
-  { file: 'science-weekly.rdf', title: 'Science Weekly', tags: ['science'] },
-];
-
-function offsetMs(spec: string): number {
-  let total = 0;
-  for (const [, n, unit] of spec.matchAll(/(\d+)([hm])/g)) total += Number(n) * (unit === 'h' ? 3_600_000 : 60_000);
-  return spec.startsWith('-') ? -total : total;
-}
-
-function render(file: string, host: string): string {
-  return readFileSync(join(OUTLETS, file), 'utf8')
-    .replaceAll('{{host}}', host)
-    .replace(/\{\{(rfc822|iso):([^}]+)\}\}/g, (_, kind: string, spec: string) => {
-      // Round to the minute so that repeated fetches within a minute are byte-identical (ETag, 304).
-      const date = new Date(Math.floor((Date.now() + offsetMs(spec)) / 60_000) * 60_000);
-      return kind === 'iso' ? date.toISOString() : date.toUTCString();
-    });
-}
+import { DEMO_FEEDS as FEEDS, DEMO_TYPES as TYPES, renderDemoFeed as render } from './demo-outlets.js';
 
 async function startOutlets(): Promise<string> {
   const server = createServer((req, res) => {

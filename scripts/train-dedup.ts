@@ -1,21 +1,23 @@
 /**
  * Trains the same-event pair model from labeled story files and writes src/dedup/pair-model.json.
  *
- *   npx tsx scripts/train-dedup.ts [FILE.jsonl ...] [--cv] [--folds 5] [--out PATH]
+ *   npx tsx scripts/train-dedup.ts [FILE.jsonl ...] [--cv] [--folds 5] [--out PATH] [--corrections PAIRS.jsonl]
  *
  * --cv first cross-validates BY STORY: each fold's stories are held out of training, the whole file is
  * replayed through the real ingest path with that fold's model, and only pairs touching held-out items
- * are scored, in both replay orders.
+ * are scored, in both replay orders. --corrections adds a curator's judgements (`npm run corrections:export`)
+ * to the final training set, each pair weighed by the features the ingest path would compute for it.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { configSchema } from '../src/config/config-schema.js';
-import { DEFAULT_BOOSTING, fitBoostedTrees } from './fit-boosted-trees.js';
+import { DEFAULT_BOOSTING, fitBoostedTrees, type Example } from './fit-boosted-trees.js';
 import type { PairModel } from '../src/dedup/pair-model.js';
 import { LexicalSimilarity, MODEL_FEATURES } from '../src/dedup/similarity.js';
 import { candidatePairs, type LabeledPair } from './dedup-pairs.js';
 import { readLabeled, replay, score, type LabeledItem, type ReplayOrder } from './dedup-replay.js';
+import { correctionExamples } from './correction-examples.js';
 
 const DEFAULT_FILE = join(import.meta.dirname, '../../shared/data/stories/allsides_neus_triplets_sample.jsonl');
 const { values, positionals } = parseArgs({
@@ -27,6 +29,7 @@ const { values, positionals } = parseArgs({
     orders: { type: 'string', default: 'published,feeds' },
     dedup: { type: 'string', default: '{}' },
     boosting: { type: 'string', default: '{}' },
+    corrections: { type: 'string' },
   },
 });
 const files = positionals.length ? positionals : [DEFAULT_FILE];
@@ -42,7 +45,7 @@ function foldOf(cluster: string, folds: number): number {
 
 const boosting = { ...DEFAULT_BOOSTING, ...(JSON.parse(values.boosting!) as Partial<typeof DEFAULT_BOOSTING>) };
 
-function train(pairs: readonly LabeledPair[]): PairModel {
+function train(pairs: readonly Example[]): PairModel {
   return fitBoostedTrees(pairs, MODEL_FEATURES, boosting);
 }
 
@@ -76,7 +79,9 @@ const pairs = candidatePairs(items, dedup);
 const positives = pairs.filter((p) => p.label === 1).length;
 console.log(`${items.length} items, ${pairs.length} candidate pairs (${positives} same-event)`);
 if (values.cv) crossValidate(items, pairs, Number(values.folds));
-const model = train(pairs);
-model.trainedOn = { files: files.map((f) => f.split('/').pop()), items: items.length, pairs: pairs.length, positives, boosting };
+const corrections = values.corrections ? correctionExamples(values.corrections) : [];
+if (values.corrections) console.log(`${corrections.length} curator pairs (${corrections.filter((p) => p.label === 1).length} same-event) from ${values.corrections}`);
+const model = train([...pairs, ...corrections]);
+model.trainedOn = { files: files.map((f) => f.split('/').pop()), items: items.length, pairs: pairs.length, positives, boosting, ...(values.corrections ? { corrections: corrections.length } : {}) };
 writeFileSync(values.out!, `${JSON.stringify(model)}\n`);
 console.log(`wrote ${values.out}`);

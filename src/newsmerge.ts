@@ -132,6 +132,7 @@ export async function startNewsmerge(options: StartOptions): Promise<Newsmerge> 
       },
       refresh: async (url) => ({ interrupted: (await poller.poll({ mode: 'all', url })).interrupted }),
       reload,
+      correct: (request) => poller.correct(request),
     },
     metrics,
   };

@@ -45,7 +45,7 @@ export interface ClusterSession {
 
 /**
  * A story this likely to be the item's, though not chosen, may be the same event as the chosen one: the
- * periodic merge looks at the pair.
+ * periodic merge looks at the pair (so does any story at or above `relatedThreshold`, for related coverage).
  */
 const MERGE_HINT_SUPPORT = 0.6;
 
@@ -122,9 +122,16 @@ function nearDuplicateStory(store: Store, item: IncomingItem, dedup: DedupConfig
 export function assignStory(store: Store, item: IncomingItem, dedup: DedupConfig, now: number, storyVersion: () => number, session: ClusterSession): Assignment {
   const found = exactStories(store, item, dedup);
   if (found.size > 0) {
-    // One item tying several stories together makes them one; the oldest id survives.
-    const [survivor, ...absorbed] = [...found].sort((a, b) => a - b);
-    for (const other of absorbed) mergeStoryInto(store, other, survivor!, now, storyVersion());
+    // One item tying several stories together makes them one (the oldest id survives), unless a curator
+    // kept them apart: then the item joins the oldest, and the others stay as they are.
+    const [survivor, ...others] = [...found].sort((a, b) => a - b);
+    const absorbed: number[] = [];
+    for (const other of others) {
+      // Checked one by one: each merge adds items that a later one may be kept apart from.
+      if (store.corrections.keptApart(survivor!, other) !== null) continue;
+      mergeStoryInto(store, other, survivor!, now, storyVersion());
+      absorbed.push(other);
+    }
     return { storyId: survivor!, created: false, stage: 'exact', absorbed };
   }
   if (item.templated) return { storyId: store.stories.create(item.publishedAt, now), created: true, stage: 'new', absorbed: [] };
@@ -133,7 +140,12 @@ export function assignStory(store: Store, item: IncomingItem, dedup: DedupConfig
   const support = supportFor(store, item.compared, dedup, session);
   const joins = support[0] !== undefined && support[0].probability >= dedup.joinThreshold;
   const storyId = joins ? support[0]!.storyId : store.stories.create(item.publishedAt, now);
-  for (const other of support) if (other.storyId !== storyId && other.probability >= MERGE_HINT_SUPPORT) store.clusters.addMergeHint(storyId, other.storyId);
+  // Stories this item found plausible besides its own: the periodic merge weighs each pair as a whole and
+  // merges it, links it as related coverage, or leaves it.
+  for (const other of support) {
+    if (other.storyId === storyId) continue;
+    if (other.probability >= Math.min(MERGE_HINT_SUPPORT, dedup.relatedThreshold)) store.clusters.addMergeHint(storyId, other.storyId);
+  }
   return joins ? { storyId, created: false, stage: 'same-event', absorbed: [] } : { storyId, created: true, stage: 'new', absorbed: [] };
 }
 

@@ -1,9 +1,9 @@
 import type { DedupConfig } from '../config/config-schema.js';
-import { profileItem } from '../dedup/item-profile.js';
 import type { EventSimilarity } from '../dedup/similarity.js';
 import { TermStatistics } from '../dedup/term-statistics.js';
 import type { Store } from '../store/store.js';
 import { comparedItems, indexEntry, loadTerms, supportFor, weighedTerms, type ClusterSession } from './assign-story.js';
+import { profileEntry } from './item-lede.js';
 import { defaultSimilarity } from './store-entries.js';
 import { mergeStoryInto, refreshStory } from './story-edits.js';
 
@@ -38,7 +38,7 @@ function indexBacklog(store: Store): boolean {
   if (store.clusters.backfilled()) return true;
   const items = store.clusters.unindexed(BACKLOG_PER_PASS);
   for (const item of items) {
-    store.clusters.add(indexEntry({ itemId: item.id, storyId: item.storyId, feedId: item.feedId, outlet: item.outlet }, profileItem(item.title, item.summary), item.publishedAt));
+    store.clusters.add(indexEntry({ itemId: item.id, storyId: item.storyId, feedId: item.feedId, outlet: item.outlet }, profileEntry(item), item.publishedAt));
   }
   if (items.length < BACKLOG_PER_PASS) store.clusters.markBackfilled();
   return items.length < BACKLOG_PER_PASS;
@@ -59,7 +59,9 @@ export const MERGE_HINTS_PER_PASS = 100;
  * Merges stories that have become one. Items arriving out of order (a first poll, outlet by outlet) can
  * start two stories of one event before the items that bind them arrive; ingest notes such pairs when an
  * item finds two stories plausible, and this pass merges those whose link, averaged over both directions,
- * reaches the merge threshold (one direction alone can be low when one story is a single off-angle item).
+ * reaches the merge threshold (one direction alone can be low when one story is a single off-angle item);
+ * a pair at or above `relatedThreshold` is linked as related coverage instead. Pairs a curator kept apart
+ * are neither.
  * The survivor keeps the older id; the other is marked merged into it (its /stories/:id
  * redirects). One transaction over at most `maxHints` hints: call again while it is not done.
  */
@@ -81,10 +83,17 @@ export function mergeConvergedStories(store: Store, dedup: DedupConfig, now: num
     for (const hint of hints) {
       const a = store.stories.resolve(hint.storyId);
       const b = store.stories.resolve(hint.otherId);
-      if (a === null || b === null || a === b) continue;
+      if (a === null || b === null || a === b || store.corrections.keptApart(a, b) !== null) continue;
       const threshold = dedup.mergeThreshold;
-      const forward = link(store, a, b, dedup, session, 2 * threshold - 1);
-      if (forward < 2 * threshold - 1 || (forward + link(store, b, a, dedup, session, 2 * threshold - forward)) / 2 < threshold) continue;
+      // Below 2·floor − 1 one way, the mean of both ways cannot reach the floor: the other is not asked.
+      const floor = Math.min(threshold, dedup.relatedThreshold);
+      const forward = link(store, a, b, dedup, session, 2 * floor - 1);
+      const mean = forward < 2 * floor - 1 ? forward / 2 : (forward + link(store, b, a, dedup, session, 2 * floor - forward)) / 2;
+      if (mean < threshold) {
+        // Likely one event but not safe to merge: related coverage.
+        if (mean >= dedup.relatedThreshold) store.links.link(a, b, mean);
+        continue;
+      }
       const survivor = Math.min(a, b);
       const absorbed = Math.max(a, b);
       mergeStoryInto(store, absorbed, survivor, now, storyVersion());

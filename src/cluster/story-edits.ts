@@ -3,11 +3,13 @@ import type { Store } from '../store/store.js';
 
 /**
  * Makes two stories one: every item of `absorbed` moves to `survivor` (in the store and the in-memory
- * index), and `absorbed` is marked merged into it, so that its id redirects. Call inside store.write().
+ * index) with its related coverage, and `absorbed` is marked merged into it, so that its id redirects.
+ * Callers check store.corrections.keptApart() first. Call inside store.write().
  */
 export function mergeStoryInto(store: Store, absorbed: number, survivor: number, now: number, version: number): void {
   store.items.moveStory(absorbed, survivor);
   store.clusters.storyMoved(absorbed, survivor);
+  store.links.storyMoved(absorbed, survivor);
   store.stories.markMerged(absorbed, survivor, now, version);
 }
 

@@ -54,6 +54,8 @@ const dedupSchema = z.strictObject({
   nearDuplicate: z.number().min(0).max(1).default(0.7),
   /** Smallest mean same-event probability over a story's candidate items for a new item to join it. */
   joinThreshold: z.number().gt(0).lt(1).default(0.8),
+  /** Smallest support for a story an item did not join to be linked to the item's story as related coverage. */
+  relatedThreshold: z.number().gt(0).lt(1).default(0.5),
   /** Smallest mean same-event probability between two stories' items for the periodic merge to make them one. */
   mergeThreshold: z.number().gt(0).lt(1).default(0.8),
   /** Log-odds taken off a pair of items from one outlet (a penalty, never a veto). */

@@ -1,3 +1,4 @@
+import type { CorrectionOutcome, CorrectionRequest } from '../cluster/corrections.js';
 import type { AppConfig } from '../config/config-schema.js';
 import type { AttemptFacts } from './poll-feed.js';
 import type { CycleOptions, CycleReport } from './poller.js';
@@ -14,6 +15,7 @@ export interface ThreadOptions {
 export type ToThread =
   | { type: 'poll'; id: number; options: Omit<CycleOptions, 'onProgress'>; clock: number | null }
   | { type: 'config'; config: AppConfig; clock: number | null }
+  | { type: 'correct'; id: number; request: CorrectionRequest; clock: number | null }
   | { type: 'stop'; clock: number | null };
 
 /** Messages from the ingest thread. */
@@ -24,4 +26,5 @@ export type FromThread =
   | { type: 'log'; line: string }
   | { type: 'attempt'; attempt: AttemptFacts }
   | { type: 'cycle'; report: CycleReport }
-  | { type: 'polled'; id: number; report: CycleReport; completedCycles: number };
+  | { type: 'polled'; id: number; report: CycleReport; completedCycles: number }
+  | { type: 'corrected'; id: number; outcome: CorrectionOutcome };

@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
+import { tryCorrection, type CorrectionOutcome, type CorrectionRequest } from '../cluster/corrections.js';
 import { openStore } from '../store/store.js';
 import { createFetcher } from './fetch-feed.js';
 import { Poller, registerFeeds } from './poller.js';
@@ -47,6 +48,9 @@ port.on('message', (message: ToThread) => {
       config = message.config;
       register();
       break;
+    case 'correct':
+      send({ type: 'corrected', id: message.id, outcome: correct(message.request) });
+      break;
     case 'stop':
       void poller.stop().then(() => {
         fetcher.close();
@@ -68,6 +72,19 @@ function register(): void {
     send({ type: 'configured' });
   } catch (err) {
     logger.error({ err }, 'cannot register the feeds of the config (database write failed); the next cycle tries again');
+  }
+}
+
+/** Applies a curator's correction here, where the clustering index lives; logged either way. */
+function correct(request: CorrectionRequest): CorrectionOutcome {
+  try {
+    const outcome = tryCorrection(store, request, now());
+    if (outcome.status === 'applied') logger.info({ correction: request, ...outcome.result }, 'story corrected by a curator');
+    else if (outcome.status === 'rejected') logger.info({ correction: request, reason: outcome.message }, 'story correction rejected');
+    return outcome;
+  } catch (err) {
+    logger.error({ err, correction: request }, 'story correction failed (database write failed)');
+    return { status: 'interrupted', reason: 'the database write failed; see the log' };
   }
 }
 

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import pino, { type Logger } from 'pino';
+import type { CorrectionOutcome, CorrectionRequest } from '../cluster/corrections.js';
 import type { AppConfig } from '../config/config-schema.js';
 import { emptyReport, type CycleOptions, type CycleReport, type PollObserver } from './poller.js';
 import type { FromThread, ThreadOptions, ToThread } from './poll-worker-protocol.js';
@@ -63,6 +64,7 @@ export class PollWorker {
   private worker: Worker | null = null;
   private config: AppConfig;
   private readonly requests = new Map<number, Request>();
+  private readonly corrections = new Map<number, (outcome: CorrectionOutcome) => void>();
   private nextId = 1;
   private cycles = 0;
   private stopping: Promise<void> | null = null;
@@ -83,7 +85,7 @@ export class PollWorker {
     return this.cycles;
   }
 
-  /** True while a request is being worked on. */
+  /** True while a poll is being worked on. */
   get busy(): boolean {
     return this.requests.size > 0;
   }
@@ -100,6 +102,16 @@ export class PollWorker {
     return new Promise((resolve) => {
       this.requests.set(id, { resolve });
       this.send({ type: 'poll', id, options: { mode: options.mode, url: options.url }, clock: this.clock() });
+    });
+  }
+
+  /** Applies a curator's correction on the ingest thread, where clustering runs; never rejects. */
+  correct(request: CorrectionRequest): Promise<CorrectionOutcome> {
+    if (this.stopping || !this.worker) return Promise.resolve({ status: 'interrupted', reason: this.stopping ? 'newsmerge is stopping' : 'the ingest thread is restarting' });
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.corrections.set(id, resolve);
+      this.send({ type: 'correct', id, request, clock: this.clock() });
     });
   }
 
@@ -175,6 +187,11 @@ export class PollWorker {
         this.requests.get(message.id)?.resolve(message.report);
         this.requests.delete(message.id);
         break;
+      case 'corrected':
+        if (message.outcome.status === 'applied') this.options.onAnswer?.();
+        this.corrections.get(message.id)?.(message.outcome);
+        this.corrections.delete(message.id);
+        break;
     }
   }
 
@@ -189,6 +206,8 @@ export class PollWorker {
     const reason = this.stopping ? 'newsmerge is stopping' : `the ingest thread crashed: ${this.crashError?.message ?? `exit code ${code}`}`;
     for (const [, request] of this.requests) request.resolve(this.interrupted(reason));
     this.requests.clear();
+    for (const [, answer] of this.corrections) answer({ status: 'interrupted', reason });
+    this.corrections.clear();
     if (this.stopping) return;
     // Shown on the public /healthz: the first line only, bounded, and no URL (feed URLs may hold credentials).
     const message = (this.crashError?.message ?? `exited with code ${code}`).split('\n')[0]!.replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi, '<url>').slice(0, 200);

@@ -80,5 +80,6 @@ export function storyItem(story: StoryView, baseUrl: string, withSummary = true)
 ${withSummary && story.summary ? html`<p>${story.summary}</p>` : ''}
 <div class="meta"><span class="count">${outlets}</span> · <time datetime="${story.published.toISOString()}">${displayTime(story.published)}</time></div>
 <div>${story.sources.map((s) => (s.url ? html`<a class="badge" href="${s.url}" rel="noopener noreferrer">${s.name}</a>` : html`<span class="badge">${s.name}</span>`))}</div>
+${story.related.length ? html`<p class="meta related">related: ${story.related.map((r, i) => html`${i > 0 ? ' · ' : ''}<a href="${storyPageUrl(baseUrl, r.id)}">${r.title}</a>`)}</p>` : ''}
 </article>`;
 }

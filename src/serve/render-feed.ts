@@ -3,7 +3,7 @@ import { Feed, type Item } from 'feed';
 import { storyPageUrl } from './links.js';
 import { escapeMarkup } from './markup.js';
 import type { FeedFormatName } from './feed-query.js';
-import type { StoryView } from './story-view.js';
+import { storyGuid, type StoryView } from './story-view.js';
 
 /** Feed-level facts of one rendered topic feed. */
 export interface FeedMeta {
@@ -55,7 +55,18 @@ export function storyHtml(story: StoryView, baseUrl: string): string {
     })
     .join('');
   const count = story.sourceCount === 1 ? '1 outlet' : `${story.sourceCount} outlets`;
-  return `${lead}<p><strong>Covered by ${count}:</strong></p><ul>${outlets}</ul><p><a href="${escapeMarkup(storyPageUrl(baseUrl, story.id))}">All coverage of this story</a></p>`;
+  return `${lead}<p><strong>Covered by ${count}:</strong></p><ul>${outlets}</ul><p><a href="${escapeMarkup(storyPageUrl(baseUrl, story.id))}">All coverage of this story</a></p>${relatedHtml(story, baseUrl)}`;
+}
+
+function relatedHtml(story: StoryView, baseUrl: string): string {
+  if (story.related.length === 0) return '';
+  const items = story.related.map((r) => `<li><a href="${escapeMarkup(storyPageUrl(baseUrl, r.id))}">${escapeMarkup(r.title)}</a> <small>(${escapeMarkup(r.sources.join(', '))})</small></li>`);
+  return `<p><strong>Related coverage:</strong></p><ul>${items.join('')}</ul>`;
+}
+
+/** Related coverage as JSON Feed and the API carry it. */
+export function relatedJson(story: StoryView, baseUrl: string): Array<{ id: string; url: string; title: string; sources: string[] }> {
+  return story.related.map((r) => ({ id: storyGuid(r.id), url: storyPageUrl(baseUrl, r.id), title: r.title, sources: r.sources }));
 }
 
 function baseFeed(meta: FeedMeta): Feed {
@@ -171,6 +182,7 @@ export function renderJson(stories: readonly StoryView[], meta: FeedMeta): strin
         story_id: story.id,
         source_count: story.sourceCount,
         sources: story.sources,
+        related: relatedJson(story, meta.baseUrl),
       },
     })),
   };

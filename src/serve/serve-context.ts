@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { CorrectionOutcome, CorrectionRequest } from '../cluster/corrections.js';
 import type { AppConfig } from '../config/config-schema.js';
 import type { IngestStatus } from '../ingest/poll-worker.js';
 import type { Store } from '../store/store.js';
@@ -22,6 +23,8 @@ export interface AdminActions {
   refresh(url: string): Promise<{ interrupted: string | null }>;
   /** Re-reads the config file; throws ConfigError (and keeps the running config) when it is invalid. */
   reload(): AppConfig;
+  /** Applies a curator's correction where clustering runs; resolves with how it ended. */
+  correct(request: CorrectionRequest): Promise<CorrectionOutcome>;
 }
 
 /** Everything route handlers use, passed in by main (and by tests). */

@@ -23,10 +23,12 @@ export function decodeCursor(cursor: string): { publishedAt: number; id: number 
   return { publishedAt: Number(m[1]), id: Number(m[2]) };
 }
 
-/** Loads the items of listed stories and builds their views, in the listed order. */
+/** Loads the items and related coverage of listed stories and builds their views, in the listed order. */
 export function storyViews(store: Store, summaries: readonly StorySummary[]): StoryView[] {
-  const members = store.queries.members(summaries.map((s) => s.id));
-  return summaries.map((s) => toStoryView(s, members.get(s.id) ?? []));
+  const ids = summaries.map((s) => s.id);
+  const members = store.queries.members(ids);
+  const related = store.links.relatedTo(ids);
+  return summaries.map((s) => toStoryView(s, members.get(s.id) ?? [], related.get(s.id)));
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Enclosure } from '../store/items.js';
+import type { RelatedStory } from '../store/story-links.js';
 import type { StoryMember, StorySummary } from '../store/story-queries.js';
 
 /** One outlet's report of a story. */
@@ -7,6 +8,14 @@ export interface SourceView {
   url: string | null;
   title: string;
   published: string;
+}
+
+/** A story likely about the same event, not merged: related coverage. */
+export interface RelatedView {
+  id: number;
+  title: string;
+  /** Its outlets. */
+  sources: string[];
 }
 
 /** A story as every output (feeds, pages, API) shows it. */
@@ -32,6 +41,8 @@ export interface StoryView {
   categories: string[];
   enclosure: Enclosure | null;
   image: string | null;
+  /** Related coverage, strongest link first (at most MAX_RELATED). */
+  related: RelatedView[];
 }
 
 /** The stable id of a story in every feed format. */
@@ -49,7 +60,7 @@ function parseJson<T>(text: string | null, fallback: T): T {
 }
 
 /** Combines a story's aggregates and its items into what outputs show. */
-export function toStoryView(story: StorySummary, members: readonly StoryMember[]): StoryView {
+export function toStoryView(story: StorySummary, members: readonly StoryMember[], related: readonly RelatedStory[] = []): StoryView {
   const representative = members.find((m) => m.id === story.representativeItemId) ?? members[0];
   const byOutlet = new Map<string, StoryMember>();
   for (const m of members) if (!byOutlet.has(m.outlet)) byOutlet.set(m.outlet, m);
@@ -73,5 +84,6 @@ export function toStoryView(story: StorySummary, members: readonly StoryMember[]
     categories: parseJson<string[]>(representative?.categories ?? null, []),
     enclosure: parseJson<Enclosure | null>(representative?.enclosure ?? null, null),
     image,
+    related: related.map((r) => ({ id: r.relatedId, title: r.title, sources: parseJson<string[]>(r.outlets, []) })),
   };
 }

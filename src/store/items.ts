@@ -58,6 +58,7 @@ export class Items {
   private readonly storiesByTitleStmt;
   private readonly membersStmt;
   private readonly moveStmt;
+  private readonly moveItemsStmt;
   private readonly pruneStmt;
 
   constructor(db: Database.Database) {
@@ -89,6 +90,7 @@ export class Items {
       SELECT id, feed_id AS feedId, title, summary, published_at AS publishedAt
       FROM items WHERE story_id = ? ORDER BY published_at, id`);
     this.moveStmt = db.prepare(`UPDATE items SET story_id = ? WHERE story_id = ?`);
+    this.moveItemsStmt = db.prepare(`UPDATE items SET story_id = ? WHERE id IN (SELECT value FROM json_each(?))`);
     this.pruneStmt = db.prepare(`
       DELETE FROM items WHERE id IN (
         SELECT id FROM (
@@ -148,5 +150,10 @@ export class Items {
   /** Moves every item of one story into another. */
   moveStory(fromStoryId: number, toStoryId: number): void {
     this.moveStmt.run(toStoryId, fromStoryId);
+  }
+
+  /** Moves some items into another story (a curator's split). */
+  moveItems(itemIds: readonly number[], toStoryId: number): void {
+    this.moveItemsStmt.run(toStoryId, JSON.stringify(itemIds));
   }
 }

@@ -138,4 +138,36 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE feeds ADD COLUMN last_warning TEXT;
   `,
+  // Curator corrections (merge, split, apart) and related coverage. A correction names the items of each
+  // side as they were when it was made: "apart" and "split" forbid any story from holding items of both
+  // sides, whatever ids the stories have since; the rows go with their items (retention), the correction
+  // when nothing of it is left.
+  `
+  CREATE TABLE story_corrections (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('merge', 'split', 'apart')),
+    story_id INTEGER NOT NULL,
+    other_id INTEGER NOT NULL,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX story_corrections_story ON story_corrections(story_id);
+  CREATE INDEX story_corrections_other ON story_corrections(other_id);
+
+  CREATE TABLE correction_items (
+    correction_id INTEGER NOT NULL REFERENCES story_corrections(id) ON DELETE CASCADE,
+    side INTEGER NOT NULL CHECK (side IN (0, 1)),
+    item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+    PRIMARY KEY (correction_id, side, item_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX correction_items_item ON correction_items(item_id);
+
+  -- Stories likely about the same event but not safe to merge; both directions are stored.
+  CREATE TABLE story_links (
+    story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+    other_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+    support REAL NOT NULL,
+    PRIMARY KEY (story_id, other_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX story_links_other ON story_links(other_id);
+  `,
 ];

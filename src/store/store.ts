@@ -1,9 +1,11 @@
 import type Database from 'better-sqlite3';
 import { ClusterIndex } from './cluster-index.js';
+import { Corrections } from './corrections.js';
 import { FeedStates } from './feed-states.js';
 import { Items } from './items.js';
 import { openDatabase, type OpenOptions } from './open-database.js';
 import { Stories } from './stories.js';
+import { StoryLinks } from './story-links.js';
 import { StoryQueries } from './story-queries.js';
 
 /** The database with every prepared statement of newsmerge, grouped by table. */
@@ -15,6 +17,10 @@ export interface Store {
   readonly queries: StoryQueries;
   /** Same-event clustering state: profiles, term and SimHash indexes, document frequencies. */
   readonly clusters: ClusterIndex;
+  /** Curator corrections that clustering obeys. */
+  readonly corrections: Corrections;
+  /** Related coverage: stories linked as likely the same event. */
+  readonly links: StoryLinks;
   /** Runs `fn` in one write transaction (BEGIN IMMEDIATE), committed on return, rolled back on throw. */
   write<T>(fn: () => T): T;
   /** Changes whenever any connection (another process too) commits a write; cheap to call per request. */
@@ -52,6 +58,8 @@ export function openStore(dataDir: string, options: OpenOptions & { externalWrit
     stories: new Stories(db),
     queries: new StoryQueries(db),
     clusters,
+    corrections: new Corrections(db),
+    links: new StoryLinks(db),
     write<T>(fn: () => T): T {
       let result: T;
       try {

@@ -6,7 +6,9 @@ import { BadRequestError, NotFoundError } from '../http-errors.js';
 import { feedLinks, storyIdParam, storyPageUrl } from '../links.js';
 import type { ServeContext } from '../serve-context.js';
 import { storyPage, storyViews } from '../story-listing.js';
+import { relatedJson } from '../render-feed.js';
 import type { StoryView } from '../story-view.js';
+import type { StoredCorrection } from '../../store/corrections.js';
 
 function iso(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
@@ -34,6 +36,7 @@ export function storyJson(view: StoryView, baseUrl: string, withItems: boolean):
     categories: view.categories,
     image: view.image,
     enclosure: view.enclosure,
+    related: relatedJson(view, baseUrl),
     ...(withItems
       ? {
           items: view.members.map((m) => ({
@@ -55,6 +58,14 @@ export function storyJson(view: StoryView, baseUrl: string, withItems: boolean):
         }
       : {}),
   };
+}
+
+/** A curator's correction as the API shows it (items: those still stored). */
+function correctionJson(c: StoredCorrection): Record<string, unknown> {
+  const at = new Date(c.at).toISOString();
+  if (c.kind === 'merge') return { kind: c.kind, at, story: c.storyId, into: c.otherId };
+  if (c.kind === 'split') return { kind: c.kind, at, story: c.storyId, newStory: c.otherId, items: c.sides[1] };
+  return { kind: c.kind, at, story: c.storyId, from: c.otherId };
 }
 
 /** The JSON API: topics, stories (cursor-paginated), one story with its items, feeds and their polling state. */
@@ -93,7 +104,7 @@ export function apiRoutes(ctx: ServeContext): Hono {
       return c.redirect(`${ctx.baseUrl}api/stories/${survivor}`, 301);
     }
     const [view] = storyViews(ctx.store, [story]);
-    return c.json(storyJson(view!, ctx.baseUrl, true));
+    return c.json({ ...storyJson(view!, ctx.baseUrl, true), corrections: ctx.store.corrections.forStory(id).map(correctionJson) });
   });
 
   app.get('/feeds', (c) => {

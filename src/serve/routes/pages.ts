@@ -3,7 +3,7 @@ import { html } from 'hono/html';
 import { FEED_FORMATS, parseListQuery } from '../feed-query.js';
 import { displayTime, FORMAT_LABELS, layout, storyItem, subscribeLinks, type Alternate, type Html } from '../html-layout.js';
 import { NotFoundError } from '../http-errors.js';
-import { feedLinks, storyIdParam } from '../links.js';
+import { feedLinks, storyIdParam, storyPageUrl } from '../links.js';
 import type { ServeContext } from '../serve-context.js';
 import { storyPage, storyViews } from '../story-listing.js';
 
@@ -97,7 +97,13 @@ ${v.members.map(
 ${m.summary ? html`<p>${m.summary}</p>` : ''}
 </article>`,
 )}
-</section>`,
+</section>
+${v.related.length
+  ? html`<section class="related" aria-label="Related coverage">
+<h2>Related coverage</h2>
+<ul>${v.related.map((r) => html`<li><a href="${storyPageUrl(ctx.baseUrl, r.id)}">${r.title}</a> <span class="meta">${r.sources.join(', ')}</span></li>`)}</ul>
+</section>`
+  : ''}`,
       ),
     );
   });

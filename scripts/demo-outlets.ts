@@ -1,0 +1,34 @@
+/** The demo's sample outlets (demo/outlets): which feeds, their types, and their text with dates relative to now. */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const OUTLETS = resolve(import.meta.dirname, '../demo/outlets');
+
+/** Content types of the sample files, by extension. */
+export const DEMO_TYPES: Record<string, string> = { xml: 'application/xml; charset=utf-8', rdf: 'application/rdf+xml; charset=utf-8', json: 'application/feed+json' };
+
+/** The sample outlets and the topics the demo tags them with. */
+export const DEMO_FEEDS = [
+  { file: 'global-wire.xml', title: 'Global Wire', tags: ['world', 'business', 'science'] },
+  { file: 'daily-planet.xml', title: 'The Daily Planet', tags: ['world', 'science'] },
+  { file: 'capital-hill-post.xml', title: 'Capital Hill Post', tags: ['politics', 'world'] },
+  { file: 'morning-ledger.json', title: 'The Morning Ledger', tags: ['business', 'technology', 'politics'] },
+  { file: 'science-weekly.rdf', title: 'Science Weekly', tags: ['science'] },
+];
+
+function offsetMs(spec: string): number {
+  let total = 0;
+  for (const [, n, unit] of spec.matchAll(/(\d+)([hm])/g)) total += Number(n) * (unit === 'h' ? 3_600_000 : 60_000);
+  return spec.startsWith('-') ? -total : total;
+}
+
+/** A sample feed as served from `host`, its dates `now` plus the offsets it names. */
+export function renderDemoFeed(file: string, host: string, now = Date.now()): string {
+  return readFileSync(join(OUTLETS, file), 'utf8')
+    .replaceAll('{{host}}', host)
+    .replace(/\{\{(rfc822|iso):([^}]+)\}\}/g, (_, kind: string, spec: string) => {
+      // Round to the minute so that repeated fetches within a minute are byte-identical (ETag, 304).
+      const date = new Date(Math.floor((now + offsetMs(spec)) / 60_000) * 60_000);
+      return kind === 'iso' ? date.toISOString() : date.toUTCString();
+    });
+}

@@ -1,0 +1,46 @@
+/**
+ * `npm run corrections:export -- FILE.jsonl`: writes every curator correction as labeled item pairs (one JSON
+ * object a line: label 1 for a merge, 0 for a split or "apart"), which `npm run train:dedup -- --corrections
+ * FILE.jsonl` adds to the pair model's training data. Safe while the server runs (reads only).
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { correctionPairs } from '../cluster/corrections.js';
+import { loadEnv } from '../config/env.js';
+import { ConfigError } from '../config/load-config.js';
+import { StoreError } from '../store/open-database.js';
+import { openStore } from '../store/store.js';
+
+function main(): number {
+  const target = process.argv[2];
+  if (!target || target.startsWith('-') || process.argv.length > 3) {
+    process.stderr.write('Usage: npm run corrections:export -- FILE.jsonl\nWrites the curator corrections in NEWSMERGE_DATA (default ./data) as labeled pairs for train:dedup.\n');
+    return 2;
+  }
+  const file = resolve(target);
+  if (existsSync(file)) {
+    process.stderr.write(`newsmerge corrections:export: ${file} already exists; choose a new file name\n`);
+    return 1;
+  }
+  let store;
+  try {
+    store = openStore(loadEnv().dataDir, { readonly: true });
+  } catch (err) {
+    if (err instanceof StoreError || err instanceof ConfigError) {
+      process.stderr.write(`newsmerge corrections:export: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  try {
+    const corrections = store.corrections.all();
+    const pairs = correctionPairs(corrections, store.corrections.exportItems());
+    writeFileSync(file, pairs.map((p) => `${JSON.stringify(p)}\n`).join(''));
+    process.stdout.write(`Wrote ${pairs.length} labeled pairs from ${corrections.length} corrections to ${file}\n`);
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+process.exitCode = main();

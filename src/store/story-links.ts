@@ -1,0 +1,96 @@
+import type Database from 'better-sqlite3';
+
+/** A related story as pages, feeds and the API show it. */
+export interface RelatedStory {
+  storyId: number;
+  relatedId: number;
+  support: number;
+  /** Headline of the related story's representative item. */
+  title: string;
+  /** Its outlets, JSON array text. */
+  outlets: string;
+}
+
+/** Most related stories a story keeps: the strongest links win. */
+export const MAX_RELATED = 5;
+
+/**
+ * The story_links table: related coverage, kept symmetric (both directions stored) and at most MAX_RELATED
+ * per story, strongest first.
+ */
+export class StoryLinks {
+  private readonly upsertStmt;
+  private readonly countStmt;
+  private readonly weakestStmt;
+  private readonly removePairStmt;
+  private readonly linksOfStmt;
+  private readonly removeStoryStmt;
+  private readonly relatedStmt;
+
+  constructor(db: Database.Database) {
+    this.upsertStmt = db.prepare(`
+      INSERT INTO story_links (story_id, other_id, support) VALUES (?, ?, ?)
+      ON CONFLICT (story_id, other_id) DO UPDATE SET support = max(support, excluded.support)`);
+    this.countStmt = db.prepare(`SELECT count(*) FROM story_links WHERE story_id = ? AND other_id <> ?`).pluck();
+    this.weakestStmt = db.prepare(`SELECT other_id AS otherId, support FROM story_links WHERE story_id = ? ORDER BY support, other_id DESC LIMIT 1`);
+    this.removePairStmt = db.prepare(`DELETE FROM story_links WHERE (story_id = @a AND other_id = @b) OR (story_id = @b AND other_id = @a)`);
+    this.linksOfStmt = db.prepare(`SELECT other_id AS otherId, support FROM story_links WHERE story_id = ?`);
+    this.removeStoryStmt = db.prepare(`DELETE FROM story_links WHERE story_id = @id OR other_id = @id`);
+    this.relatedStmt = db.prepare(`
+      SELECT l.story_id AS storyId, l.other_id AS relatedId, l.support, i.title,
+        (SELECT json_group_array(DISTINCT f.outlet) FROM items m JOIN feeds f ON f.id = m.feed_id WHERE m.story_id = l.other_id) AS outlets
+      FROM story_links l JOIN stories s ON s.id = l.other_id AND s.merged_into IS NULL
+      JOIN items i ON i.id = s.representative_item_id
+      WHERE l.story_id IN (SELECT value FROM json_each(?))
+      ORDER BY l.story_id, l.support DESC, l.other_id`);
+  }
+
+  /**
+   * Links two stories as related with this support (the stronger of old and new wins). A story with
+   * MAX_RELATED links already drops its weakest for a stronger one, or keeps them and refuses this one.
+   */
+  link(a: number, b: number, support: number): void {
+    if (a === b) return;
+    for (const [x, y] of [[a, b], [b, a]] as const) {
+      if ((this.countStmt.get(x, y) as number) < MAX_RELATED) continue;
+      // Five others already: y is not among them (the cap holds), and must beat the weakest.
+      if ((this.weakestStmt.get(x) as { support: number }).support >= support) return;
+    }
+    for (const [x, y] of [[a, b], [b, a]] as const) {
+      if ((this.countStmt.get(x, y) as number) < MAX_RELATED) continue;
+      this.removePairStmt.run({ a: x, b: (this.weakestStmt.get(x) as { otherId: number }).otherId });
+    }
+    this.upsertStmt.run(a, b, support);
+    this.upsertStmt.run(b, a, support);
+  }
+
+  /** Removes the link between two stories (merged, or kept apart). */
+  unlink(a: number, b: number): void {
+    this.removePairStmt.run({ a, b });
+  }
+
+  /** Moves the links of a story merged away to its survivor (a link between the two disappears). */
+  storyMoved(absorbed: number, survivor: number): void {
+    const links = this.linksOfStmt.all(absorbed) as Array<{ otherId: number; support: number }>;
+    this.removeStoryStmt.run({ id: absorbed });
+    this.unlink(absorbed, survivor);
+    for (const { otherId, support } of links) if (otherId !== survivor) this.link(survivor, otherId, support);
+  }
+
+  /** Removes every link of a story (its items changed under a curator's hand). */
+  clear(storyId: number): void {
+    this.removeStoryStmt.run({ id: storyId });
+  }
+
+  /** The related stories of these stories, strongest first within each. */
+  relatedTo(storyIds: readonly number[]): Map<number, RelatedStory[]> {
+    const grouped = new Map<number, RelatedStory[]>();
+    if (storyIds.length === 0) return grouped;
+    for (const row of this.relatedStmt.all(JSON.stringify(storyIds)) as RelatedStory[]) {
+      const list = grouped.get(row.storyId);
+      if (list) list.push(row);
+      else grouped.set(row.storyId, [row]);
+    }
+    return grouped;
+  }
+}
