@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../src/config/config-schema.js';
-import { readLabeled, replay, score } from '../scripts/dedup-replay.js';
+import { coverage, readLabeled, replay, score } from '../scripts/dedup-replay.js';
 import { BACKGROUND, SAME_COUNTRY_OTHER_EVENTS, SEED_STORY } from './fixtures/dedup/seed-story.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'newsmerge-eval-test-'));
@@ -48,10 +48,21 @@ describe('eval:dedup', () => {
     expect(fold.pairs).toEqual({ truePositive: 0, predicted: 1, actual: 1 });
   });
 
+  it('scores related coverage: pairs merged or directly related, and links that join one event', () => {
+    const items = ['a1', 'a2', 'a3', 'b1', 'c1'].map((id) => ({ id, cluster: id[0]!, source: 's', title: '', summary: '', url: null, published: 0 }));
+    // Stories: 1 = {a1, a2}, 2 = {a3}, 3 = {b1}, 4 = {c1}; links 1–2 (right), 2–3 (wrong).
+    const storyOf = new Map([['a1', 1], ['a2', 1], ['a3', 2], ['b1', 3], ['c1', 4]]);
+    const c = coverage(items, storyOf, [[1, 2], [2, 3]]);
+    // Same-event pairs: a1–a2 merged, a1–a3 and a2–a3 related: all 3 reached.
+    expect(c).toEqual({ recall: 1, relatedPrecision: 0.5, links: 2 });
+    expect(coverage(items, storyOf, [])).toEqual({ recall: 1 / 3, relatedPrecision: 1, links: 0 });
+  });
+
   it('prints the JSON summary the issue specifies', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/eval-dedup.ts', file, '--order', 'feeds', '--json'], { cwd: join(import.meta.dirname, '..') });
     const report = JSON.parse(stdout) as Record<string, unknown>;
-    expect(report).toMatchObject({ items: lines.length, pairwise: { precision: 1, recall: 1, f1: 1 }, bcubed: { precision: 1, recall: 1, f1: 1 } });
+    expect(report).toMatchObject({ items: lines.length, pairwise: { precision: 1, recall: 1, f1: 1 }, bcubed: { precision: 1, recall: 1, f1: 1 }, coverage: { recall: 1 } });
+    expect((report.coverage as { relatedPrecision: number }).relatedPrecision).toBeGreaterThanOrEqual(0);
     expect(report.itemsPerSecond).toBeGreaterThan(0);
   });
 });

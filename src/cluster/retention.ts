@@ -11,8 +11,9 @@ export interface RetentionReport {
 
 /**
  * Deletes items newsmerge first saw more than `retentionDays` ago (not by their published date, which
- * outlets get wrong), keeping each feed's `keepPerFeed` newest, then stories left empty; stories that only
- * lost some items get their counts and headline recomputed. One short transaction.
+ * outlets get wrong), keeping each feed's `keepPerFeed` newest, then stories left empty (their related links
+ * go with them) and corrections naming no stored item; stories that only lost some items get their counts
+ * and headline recomputed. One short transaction.
  */
 export function pruneExpired(store: Store, retentionDays: number, keepPerFeed: number, now: number): RetentionReport {
   return store.write(() => {
@@ -20,6 +21,8 @@ export function pruneExpired(store: Store, retentionDays: number, keepPerFeed: n
     if (pruned.deleted === 0) return { items: 0, stories: 0 };
     store.clusters.deleted(pruned.ids);
     const stories = store.stories.deleteEmpty();
+    // A correction lives while any item it names does (its item rows went with the items).
+    store.corrections.deleteEmpty();
     const version = store.stories.nextVersion();
     for (const id of pruned.stories) refreshStory(store, id, now, version);
     return { items: pruned.deleted, stories };

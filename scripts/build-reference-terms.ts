@@ -1,0 +1,132 @@
+/**
+ * Derives the reference term statistics newsmerge ships (src/dedup/reference-terms.json): in how many
+ * documents of a news corpus each term occurs, terms made exactly as the engine makes them (profileItem,
+ * then profileTerms: what the cluster index counts). Only counts are written, never text.
+ *
+ *   npx tsx scripts/build-reference-terms.ts [--ag-news GIT_DIR] [--uci FILE.jsonl] [--allsides FILE.jsonl]
+ *                                           [--min-df 2] [--max-terms 30000] [--out PATH]
+ *
+ * Sources:
+ * - AG News (world, sports, business, tech; headline and description, 7,000 items of 2004): read from a bare
+ *   git mirror of github:lst11111/bert-text-classification (data/ag_news/{train,dev,test}.csv at HEAD).
+ * - The UCI News Aggregator sample (4,996 headlines of 2014, ../shared/data/stories).
+ * - The AllSides triplets (headline + lede) are NOT used unless --allsides names them: they are the file the
+ *   pair model is trained and evaluated on, and a reference counted over them would know the evaluated
+ *   events' words in advance (see README, "Cold start").
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { profileItem, profileTerms } from '../src/dedup/item-profile.js';
+
+const SHARED = join(import.meta.dirname, '../../shared/data/stories');
+const { values } = parseArgs({
+  options: {
+    'ag-news': { type: 'string', default: '/work/.mirror/lst11111+bert-text-classification/repo' },
+    uci: { type: 'string', default: join(SHARED, 'uci_news_aggregator_sample.jsonl') },
+    allsides: { type: 'string' },
+    'min-df': { type: 'string', default: '2' },
+    'max-terms': { type: 'string', default: '30000' },
+    out: { type: 'string', default: join(import.meta.dirname, '../src/dedup/reference-terms.json') },
+  },
+});
+
+/** One document of a source: what an outlet's feed would give as headline and summary. */
+interface Document {
+  title: string;
+  summary: string;
+}
+
+/** The text of one CSV line of the AG News files: "text",label (quotes doubled inside) or text,label. */
+function agNewsText(line: string): string | null {
+  const quoted = /^"((?:[^"]|"")*)",\d+\s*$/.exec(line);
+  if (quoted) return quoted[1]!.replaceAll('""', '"');
+  const plain = /^([^"].*),\d+\s*$/.exec(line);
+  return plain ? plain[1]! : null;
+}
+
+/**
+ * AG News carries HTML-entity debris ("Haiti #39;s", "quot;", "&lt;b&gt;"), agency credits ("(Reuters)
+ * Reuters - ") and ticker links ("(GOOG.O: Quote, Profile, Research)"): left in, they would count as terms
+ * no feed ever writes.
+ */
+function cleanAgNews(text: string): string {
+  return text
+    .replace(/&lt;.*?&gt;/g, ' ')
+    .replace(/\s?#39;/g, "'")
+    .replace(/#14[5-6];/g, "'")
+    .replace(/#36;/g, '$')
+    .replace(/quot;/g, '"')
+    .replace(/&amp;|(?<=\s)amp;/g, '&')
+    .replace(/\([^()]*:\s*Quote, Profile, Research\)/g, ' ')
+    .replace(/\\\$/g, '$')
+    .replace(/#\d+;/g, ' ')
+    .replace(/\((?:Reuters|AP|AFP|CP|SPACE\.com|Canadian Press)\)/g, ' ')
+    .replace(/\b(?:Reuters|AP|AFP|AFP\.com)\s+-\s+/g, ' ');
+}
+
+function readAgNews(gitDir: string): Document[] {
+  if (!existsSync(gitDir)) throw new Error(`no AG News mirror at ${gitDir} (fetch github:lst11111/bert-text-classification, pass --ag-news GIT_DIR)`);
+  const docs: Document[] = [];
+  for (const file of ['train', 'dev', 'test']) {
+    const csv = execFileSync('git', ['--git-dir', gitDir, 'show', `HEAD:data/ag_news/${file}.csv`], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    for (const line of csv.split('\n')) {
+      const text = agNewsText(line);
+      // Headline and description run together in these files: all of it is the summary, cut to a lede as feeds' are.
+      if (text) docs.push({ title: '', summary: cleanAgNews(text) });
+    }
+  }
+  return docs;
+}
+
+function decodeEntities(text: string): string {
+  return text.replace(/&(amp|quot|apos|lt|gt|#\d+);/g, (_, name: string) =>
+    name.startsWith('#') ? String.fromCodePoint(Number(name.slice(1))) : ({ amp: '&', quot: '"', apos: "'", lt: '<', gt: '>' } as Record<string, string>)[name]!,
+  );
+}
+
+function readJsonLines(file: string): Document[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((line) => {
+      const row = JSON.parse(line) as { title?: unknown; summary?: unknown };
+      // Feeds reach the engine with entities decoded; a few lines of these files still carry them.
+      return { title: decodeEntities(String(row.title ?? '')), summary: decodeEntities(String(row.summary ?? '')) };
+    });
+}
+
+const sources: Array<{ name: string; docs: Document[] }> = [
+  { name: 'ag_news (lst11111/bert-text-classification data/ag_news train+dev+test)', docs: readAgNews(values['ag-news']!) },
+  { name: 'uci_news_aggregator_sample.jsonl (headlines)', docs: readJsonLines(values.uci!) },
+];
+if (values.allsides) sources.push({ name: 'allsides_neus_triplets_sample.jsonl (headline + lede)', docs: readJsonLines(values.allsides) });
+
+const df = new Map<string, number>();
+let documents = 0;
+for (const { docs } of sources) {
+  for (const doc of docs) {
+    const terms = profileTerms(profileItem(doc.title, doc.summary));
+    // An item with no terms is never indexed by the engine, so it is no document here either.
+    if (terms.length === 0) continue;
+    documents++;
+    for (const term of terms) df.set(term, (df.get(term) ?? 0) + 1);
+  }
+}
+
+const minDf = Number(values['min-df']);
+const kept = [...df]
+  .filter(([, n]) => n >= minDf)
+  .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+  .slice(0, Number(values['max-terms']));
+const reference = {
+  description: 'Document frequencies of newsmerge terms (profileTerms of profileItem) over news corpora; counts only. Built by scripts/build-reference-terms.ts.',
+  sources: sources.map((s) => ({ name: s.name, items: s.docs.length })),
+  minDf,
+  documents,
+  df: Object.fromEntries(kept),
+};
+writeFileSync(values.out!, `${JSON.stringify(reference)}\n`);
+const bytes = Buffer.byteLength(JSON.stringify(reference));
+console.log(`${documents} documents, ${df.size} distinct terms, ${kept.length} kept (df >= ${minDf}); wrote ${values.out} (${Math.round(bytes / 1024)} KB)`);
