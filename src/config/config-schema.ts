@@ -55,7 +55,7 @@ const dedupSchema = z.strictObject({
   /** Smallest mean same-event probability over a story's candidate items for a new item to join it. */
   joinThreshold: z.number().gt(0).lt(1).default(0.8),
   /** Smallest support for a story an item did not join to be linked to the item's story as related coverage. */
-  relatedThreshold: z.number().gt(0).lt(1).default(0.5),
+  relatedThreshold: z.number().gt(0).lt(1).default(0.45),
   /** Smallest mean same-event probability between two stories' items for the periodic merge to make them one. */
   mergeThreshold: z.number().gt(0).lt(1).default(0.8),
   /** Log-odds taken off a pair of items from one outlet (a penalty, never a veto). */
@@ -63,6 +63,20 @@ const dedupSchema = z.strictObject({
   /** How many of the best-matching items in the window the pair model looks at for each new item. */
   candidates: z.int().min(1).max(500).default(12),
 });
+
+/**
+ * A feed URL as WHATWG URL parsing normalizes it (scheme and host lower-cased, default port dropped), without
+ * its fragment, which is never sent to the server: two URLs with one key fetch the same document.
+ */
+export function feedUrlKey(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.hash = '';
+    return parsed.href;
+  } catch {
+    return url;
+  }
+}
 
 /** The schema of feeds.config.json; every optional key has the default a new install should get. */
 export const configSchema = z
@@ -88,11 +102,15 @@ export const configSchema = z
   .superRefine((config, ctx) => {
     const seen = new Map<string, number>();
     config.feeds.forEach((feed, i) => {
-      const first = seen.get(feed.url);
+      // Compared as the server will fetch them: "HTTP://Host:80/a.xml#x" is the same feed as "http://host/a.xml".
+      const key = feedUrlKey(feed.url);
+      const first = seen.get(key);
       if (first !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['feeds', i, 'url'], message: `duplicates feeds[${first}].url` });
+        const same = config.feeds[first]!.url === feed.url ? '' : ` (both are ${key} once normalized)`;
+        ctx.addIssue({ code: 'custom', path: ['feeds', i, 'url'], message: `duplicates feeds[${first}].url${same}` });
+      } else {
+        seen.set(key, i);
       }
-      seen.set(feed.url, i);
       feed.tags.forEach((t, j) => {
         if (!(t in config.topics)) {
           ctx.addIssue({ code: 'custom', path: ['feeds', i, 'tags', j], message: `unknown topic "${t}": define it under "topics"` });
