@@ -12,10 +12,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import type { CycleReport } from '../src/ingest/poller.js';
 import { BENCH_TOKEN, peakRssMb, rssMb, startServer } from './newsmerge-process.js';
+import { exitWithUsage, parseCommandLine } from '../src/cli/cli-args.js';
 
 const TOPICS = ['world', 'politics', 'business', 'technology', 'science'];
 const TEXTS = ['news', 'templated', 'syllables'] as const;
@@ -219,13 +219,19 @@ export async function benchPoll(texts: readonly Text[] = ['news', 'templated']):
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { text: { type: 'string' }, one: { type: 'string' } } });
+  const command = {
+    name: 'newsmerge bench:poll',
+    usage: `Usage: npm run bench:poll [-- --text ${TEXTS.join(',')}]`,
+    description: 'Polls 1,000 local outlet feeds with node dist/main.js, a first cycle and a 304 cycle, for each kind of text (default news,templated).',
+  };
+  // --one TEXT is how benchPoll runs each kind of text in a fresh process.
+  const { values } = parseCommandLine(command, { text: { type: 'string' }, one: { type: 'string' } }, { maxPositionals: 0 });
+  const texts = (values.one ? [values.one] : (values.text?.split(',') ?? ['news', 'templated'])) as Text[];
+  for (const t of texts) if (!TEXTS.includes(t)) exitWithUsage(command, `--text takes ${TEXTS.join(', ')}, not "${t}"`);
   if (values.one) {
     const figures = await benchPollText(values.one as Text);
     process.stdout.write(`\nFIGURES ${JSON.stringify(figures)}\n`);
   } else {
-    const texts = (values.text?.split(',') ?? ['news', 'templated']) as Text[];
-    for (const t of texts) if (!TEXTS.includes(t)) throw new Error(`--text takes ${TEXTS.join(', ')}; got ${t}`);
     await benchPoll(texts);
   }
 }

@@ -16,6 +16,7 @@ import { storyKeys } from '../src/dedup/story-keys.js';
 import { indexItem } from '../src/cluster/assign-story.js';
 import { openStore } from '../src/store/store.js';
 import { BENCH_TOKEN, startServer } from './newsmerge-process.js';
+import { parseCommandLine } from '../src/cli/cli-args.js';
 
 const FEEDS = 200;
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 100_000);
@@ -121,4 +122,13 @@ async function main(): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
 }
 
+parseCommandLine(
+  {
+    name: 'newsmerge bench:restart',
+    usage: 'Usage: npm run bench:restart',
+    description: 'Starts node dist/main.js on 100,000 stored items (BENCH_ITEMS) and times /healthz, the first topic feed and merging ready.',
+  },
+  {},
+  { maxPositionals: 0 },
+);
 await main();

@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import type { DedupConfig } from '../src/config/config-schema.js';
+import { describeFileError, exitWithUsage, type CommandUsage } from '../src/cli/cli-args.js';
+import { configSchema, type DedupConfig } from '../src/config/config-schema.js';
+import { formatIssues } from '../src/config/load-config.js';
 import type { EventSimilarity } from '../src/dedup/similarity.js';
 import type { Entry } from '../src/cluster/entry.js';
 import { mergeConvergedStories } from '../src/cluster/merge-stories.js';
@@ -27,12 +29,41 @@ export interface LabeledItem {
   published: number;
 }
 
-/** Reads a JSON Lines file of labeled items (extra fields ignored); undated items keep file order. */
+/** A labeled file that cannot be used (missing, unreadable, not JSON Lines); the message is one line. */
+export class LabeledFileError extends Error {
+  override name = 'LabeledFileError';
+}
+
+function parseLabeledLine(file: string, line: string, lineNumber: number): Record<string, unknown> {
+  let row: unknown;
+  try {
+    row = JSON.parse(line);
+  } catch (err) {
+    throw new LabeledFileError(`${file} is not JSON Lines: line ${lineNumber} is not JSON (${(err as Error).message.split('\n')[0]})`);
+  }
+  if (typeof row !== 'object' || row === null || Array.isArray(row)) throw new LabeledFileError(`${file} is not JSON Lines of labeled items: line ${lineNumber} is not a JSON object`);
+  return row as Record<string, unknown>;
+}
+
+/**
+ * Reads a JSON Lines file of labeled items (extra fields ignored); undated items keep file order. Throws
+ * LabeledFileError when the file cannot be read, is not JSON Lines or holds no item.
+ */
 export function readLabeled(file: string): LabeledItem[] {
-  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim());
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new LabeledFileError(`cannot read ${file}: ${describeFileError(err)}`);
+  }
+  const lines = text
+    .split('\n')
+    .map((line, i) => ({ line, number: i + 1 }))
+    .filter((l) => l.line.trim());
+  if (lines.length === 0) throw new LabeledFileError(`${file} holds no labeled items (one JSON object a line)`);
   let last = Date.parse('2000-01-01T00:00:00Z');
-  return lines.map((line, i) => {
-    const row = JSON.parse(line) as Record<string, unknown>;
+  return lines.map(({ line, number }, i) => {
+    const row = parseLabeledLine(file, line, number);
     const parsed = typeof row.published === 'string' ? Date.parse(row.published) : typeof row.published === 'number' ? row.published : NaN;
     const published = Number.isFinite(parsed) ? parsed : last + 1_000;
     last = published;
@@ -46,6 +77,32 @@ export function readLabeled(file: string): LabeledItem[] {
       published,
     };
   });
+}
+
+/** readLabeled for a command line: a file it cannot use is a usage error (one line and the usage, exit 2). */
+export function readLabeledOrExit(command: CommandUsage, file: string): LabeledItem[] {
+  try {
+    return readLabeled(file);
+  } catch (err) {
+    if (err instanceof LabeledFileError) exitWithUsage(command, err.message);
+    throw err;
+  }
+}
+
+/** The JSON value of a command-line option, or a usage error naming the option. */
+export function jsonOption(command: CommandUsage, name: string, raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    exitWithUsage(command, `--${name} takes a JSON object, e.g. --${name} '{"joinThreshold":0.7}', not ${raw.slice(0, 60)}`);
+  }
+}
+
+/** The shipped dedup settings with a --dedup JSON object's overrides; a bad key or value is a usage error. */
+export function parseDedupOption(command: CommandUsage, raw: string): DedupConfig {
+  const result = configSchema.safeParse({ schedule: '*/5 * * * *', topics: { t: { title: 't' } }, feeds: [], dedup: jsonOption(command, 'dedup', raw) });
+  if (!result.success) exitWithUsage(command, `--dedup: ${formatIssues(result.error.issues).trim().replace(/\n\s*/g, '; ')}`);
+  return result.data.dedup;
 }
 
 /** Repeats a data set `times`, each copy shifted after the previous one (ids and clusters kept apart). */

@@ -10,13 +10,18 @@
  * --first N evaluates only the first N lines of the file on an empty store: the cold-start curve (how an
  * install with N items merges compared with one that has seen the whole file).
  */
-import { parseArgs } from 'node:util';
-import { configSchema } from '../src/config/config-schema.js';
-import { coverage, readLabeled, repeatShifted, replay, score, type ReplayOrder } from './dedup-replay.js';
+import { exitWithUsage, parseCommandLine, positiveIntOption } from '../src/cli/cli-args.js';
+import { coverage, parseDedupOption, readLabeledOrExit, repeatShifted, replay, score, type ReplayOrder } from './dedup-replay.js';
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
+const COMMAND = {
+  name: 'newsmerge eval:dedup',
+  usage: 'Usage: npm run eval:dedup -- FILE.jsonl [--order published|feeds] [--json] [--repeat N] [--first N] [--feeds-per-batch N] [--cycle-minutes N] [--dedup JSON]',
+  description: `Measures story merging on a labeled JSON Lines file ({id, cluster, source, title, summary, url, published} a line)
+through the code path the poller uses, and prints pairwise and B-cubed precision, recall and F1.`,
+};
+const { values, positionals } = parseCommandLine(
+  COMMAND,
+  {
     order: { type: 'string', default: 'published' },
     json: { type: 'boolean', default: false },
     repeat: { type: 'string', default: '1' },
@@ -25,26 +30,24 @@ const { values, positionals } = parseArgs({
     'cycle-minutes': { type: 'string', default: '60' },
     dedup: { type: 'string', default: '{}' },
   },
-});
+  { maxPositionals: 1 },
+);
 const file = positionals[0];
-if (!file || (values.order !== 'published' && values.order !== 'feeds')) {
-  console.error('usage: eval-dedup FILE.jsonl [--order published|feeds] [--json] [--repeat N] [--first N]');
-  process.exit(2);
-}
-const first = values.first === undefined ? Infinity : Number(values.first);
-if (!(first >= 1)) {
-  console.error('--first takes a positive number of items');
-  process.exit(2);
-}
+if (!file) exitWithUsage(COMMAND, 'name the labeled FILE.jsonl to evaluate');
+if (values.order !== 'published' && values.order !== 'feeds') exitWithUsage(COMMAND, `--order takes published or feeds, not "${values.order}"`);
+const first = values.first === undefined ? Infinity : positiveIntOption(COMMAND, 'first', values.first);
+const repeat = positiveIntOption(COMMAND, 'repeat', values.repeat!);
+const feedsPerBatch = positiveIntOption(COMMAND, 'feeds-per-batch', values['feeds-per-batch']!);
+const cycleMinutes = positiveIntOption(COMMAND, 'cycle-minutes', values['cycle-minutes']!);
 // --dedup '{"joinThreshold":0.7}' overrides the shipped defaults (the "dedup" object of feeds.config.json).
-const dedup = configSchema.parse({ schedule: '*/5 * * * *', topics: { t: { title: 't' } }, feeds: [], dedup: JSON.parse(values.dedup!) }).dedup;
+const dedup = parseDedupOption(COMMAND, values.dedup!);
 // The cut comes before repeating, so --first N --repeat K replays K copies of the same N items.
-const items = repeatShifted(readLabeled(file).slice(0, first), Number(values.repeat), 2 * dedup.window);
+const items = repeatShifted(readLabeledOrExit(COMMAND, file).slice(0, first), repeat, 2 * dedup.window);
 const result = replay(items, {
   order: values.order as ReplayOrder,
   dedup,
-  feedsPerBatch: Number(values['feeds-per-batch']),
-  cycleMs: Number(values['cycle-minutes']) * 60_000,
+  feedsPerBatch,
+  cycleMs: cycleMinutes * 60_000,
 });
 const scores = score(items, result.storyOf);
 const reached = coverage(items, result.storyOf, result.related);
@@ -65,7 +68,7 @@ if (values.json) {
 } else {
   const f = (x: number) => x.toFixed(3);
   const firstNote = Number.isFinite(first) ? `, first ${first} items` : '';
-  console.log(`${file} (--order ${values.order}${firstNote}${Number(values.repeat) > 1 ? `, ${values.repeat} shifted copies` : ''})`);
+  console.log(`${file} (--order ${values.order}${firstNote}${repeat > 1 ? `, ${repeat} shifted copies` : ''})`);
   console.log(`items ${report.items}, stories ${report.stories} (${report.storiesMerged} merged by the periodic pass)`);
   console.log(`pairwise  precision ${f(scores.pairwise.precision)}  recall ${f(scores.pairwise.recall)}  F1 ${f(scores.pairwise.f1)}`);
   console.log(`B-cubed   precision ${f(scores.bcubed.precision)}  recall ${f(scores.bcubed.recall)}  F1 ${f(scores.bcubed.f1)}`);

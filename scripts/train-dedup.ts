@@ -10,31 +10,37 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { configSchema } from '../src/config/config-schema.js';
+import { exitWithUsage, parseCommandLine, positiveIntOption, readInputFile } from '../src/cli/cli-args.js';
 import { DEFAULT_BOOSTING, fitBoostedTrees, type Example } from './fit-boosted-trees.js';
 import type { PairModel } from '../src/dedup/pair-model.js';
 import { LexicalSimilarity, MODEL_FEATURES } from '../src/dedup/similarity.js';
 import { candidatePairs, type LabeledPair } from './dedup-pairs.js';
-import { readLabeled, replay, score, type LabeledItem, type ReplayOrder } from './dedup-replay.js';
+import { jsonOption, parseDedupOption, readLabeledOrExit, replay, score, type LabeledItem, type ReplayOrder } from './dedup-replay.js';
 import { correctionExamples } from './correction-examples.js';
 
 const DEFAULT_FILE = join(import.meta.dirname, '../../shared/data/stories/allsides_neus_triplets_sample.jsonl');
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    cv: { type: 'boolean', default: false },
-    folds: { type: 'string', default: '5' },
-    out: { type: 'string', default: join(import.meta.dirname, '../src/dedup/pair-model.json') },
-    orders: { type: 'string', default: 'published,feeds' },
-    dedup: { type: 'string', default: '{}' },
-    boosting: { type: 'string', default: '{}' },
-    corrections: { type: 'string' },
-  },
+const COMMAND = {
+  name: 'newsmerge train:dedup',
+  usage: 'Usage: npm run train:dedup [-- FILE.jsonl ...] [--cv] [--folds N] [--orders published,feeds] [--out PATH] [--corrections PAIRS.jsonl] [--dedup JSON] [--boosting JSON]',
+  description: `Trains the same-event pair model on labeled JSON Lines files (default ${DEFAULT_FILE}) and writes it to --out (default src/dedup/pair-model.json).
+--cv cross-validates by story first; --corrections adds pairs from \`npm run corrections:export\`.`,
+};
+const { values, positionals } = parseCommandLine(COMMAND, {
+  cv: { type: 'boolean', default: false },
+  folds: { type: 'string', default: '5' },
+  out: { type: 'string', default: join(import.meta.dirname, '../src/dedup/pair-model.json') },
+  orders: { type: 'string', default: 'published,feeds' },
+  dedup: { type: 'string', default: '{}' },
+  boosting: { type: 'string', default: '{}' },
+  corrections: { type: 'string' },
 });
 const files = positionals.length ? positionals : [DEFAULT_FILE];
+const folds = positiveIntOption(COMMAND, 'folds', values.folds!);
+if (folds < 2) exitWithUsage(COMMAND, '--folds takes at least 2');
+const orders = values.orders!.split(',');
+for (const order of orders) if (order !== 'published' && order !== 'feeds') exitWithUsage(COMMAND, `--orders takes published and/or feeds, not "${order}"`);
 // --dedup '{"joinThreshold":0.7}' overrides the shipped defaults, to try thresholds under cross-validation.
-const dedup = configSchema.parse({ schedule: '*/5 * * * *', topics: { t: { title: 't' } }, feeds: [], dedup: JSON.parse(values.dedup!) }).dedup;
+const dedup = parseDedupOption(COMMAND, values.dedup!);
 
 /** A stable fold for a story, so that a story's items are never split between training and test. */
 function foldOf(cluster: string, folds: number): number {
@@ -43,7 +49,17 @@ function foldOf(cluster: string, folds: number): number {
   return (h >>> 0) % folds;
 }
 
-const boosting = { ...DEFAULT_BOOSTING, ...(JSON.parse(values.boosting!) as Partial<typeof DEFAULT_BOOSTING>) };
+const boosting = { ...DEFAULT_BOOSTING, ...(jsonOption(COMMAND, 'boosting', values.boosting!) as Partial<typeof DEFAULT_BOOSTING>) };
+
+/** The curator pairs of --corrections; a missing file or a line that is not a pair is a usage error. */
+function correctionExamplesOrExit(file: string): Example[] {
+  readInputFile(COMMAND, file);
+  try {
+    return correctionExamples(file);
+  } catch (err) {
+    exitWithUsage(COMMAND, (err as Error).message);
+  }
+}
 
 function train(pairs: readonly Example[]): PairModel {
   return fitBoostedTrees(pairs, MODEL_FEATURES, boosting);
@@ -51,7 +67,7 @@ function train(pairs: readonly Example[]): PairModel {
 
 function crossValidate(items: LabeledItem[], pairs: LabeledPair[], folds: number): void {
   const fold = items.map((i) => foldOf(i.cluster, folds));
-  for (const order of values.orders!.split(',') as ReplayOrder[]) {
+  for (const order of orders as ReplayOrder[]) {
     const sum = { tp: 0, predicted: 0, actual: 0, bp: 0, br: 0, n: 0 };
     for (let f = 0; f < folds; f++) {
       const model = train(pairs.filter((p) => fold[p.a] !== f && fold[p.b] !== f));
@@ -74,12 +90,12 @@ function crossValidate(items: LabeledItem[], pairs: LabeledPair[], folds: number
   }
 }
 
-const items = files.flatMap((f) => readLabeled(f));
+const items = files.flatMap((f) => readLabeledOrExit(COMMAND, f));
 const pairs = candidatePairs(items, dedup);
 const positives = pairs.filter((p) => p.label === 1).length;
 console.log(`${items.length} items, ${pairs.length} candidate pairs (${positives} same-event)`);
-if (values.cv) crossValidate(items, pairs, Number(values.folds));
-const corrections = values.corrections ? correctionExamples(values.corrections) : [];
+if (values.cv) crossValidate(items, pairs, folds);
+const corrections = values.corrections ? correctionExamplesOrExit(values.corrections) : [];
 if (values.corrections) console.log(`${corrections.length} curator pairs (${corrections.filter((p) => p.label === 1).length} same-event) from ${values.corrections}`);
 const model = train([...pairs, ...corrections]);
 model.trainedOn = { files: files.map((f) => f.split('/').pop()), items: items.length, pairs: pairs.length, positives, boosting, ...(values.corrections ? { corrections: corrections.length } : {}) };

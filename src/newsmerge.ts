@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { PollWorker } from './ingest/poll-worker.js';
 import { registerFeeds } from './ingest/poller.js';
 import { createApp } from './serve/app.js';
+import { clientErrorHandler, MAX_HEADER_BYTES } from './serve/client-errors.js';
 import { createFeedFastPath } from './serve/feed-fast-path.js';
 import type { ServeContext } from './serve/serve-context.js';
 import { FeedCache } from './serve/feed-cache.js';
@@ -56,6 +58,19 @@ export interface Newsmerge {
   close(): Promise<void>;
 }
 
+/** The HTTP port cannot be had (in use, or privileged); the message says what to set instead. */
+export class ListenError extends Error {
+  constructor(cause: NodeJS.ErrnoException, port: number, host: string) {
+    super(
+      cause.code === 'EADDRINUSE'
+        ? `port ${port} on ${host} is already in use (another newsmerge, or another server): set PORT to a free port, e.g. PORT=${port + 1} npm start`
+        : `no permission to listen on port ${port} on ${host}: set PORT to a port above 1023, e.g. PORT=3000 npm start`,
+      { cause },
+    );
+    this.name = new.target.name;
+  }
+}
+
 /** The User-Agent newsmerge sends, naming itself and its version. */
 export function userAgentFor(version: string): string {
   return `newsmerge/${version} (self-hosted news aggregator; +https://www.npmjs.com/package/newsmerge)`;
@@ -69,7 +84,9 @@ export async function startNewsmerge(options: StartOptions): Promise<Newsmerge> 
   const { env, logger, version } = options;
   const now = options.now ?? Date.now;
   let config = options.config;
-  let configVersion = 1;
+  // Seeded from the config, not 1: after a restart with another config (a feed removed, retagged) the feeds'
+  // validators differ, so no client keeps a copy that a 304 would wrongly confirm.
+  let configVersion = Number.parseInt(createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 12), 16);
   const store = openStore(env.dataDir);
   // Registered here before the ingest thread exists, so that topics resolve to feed ids from the first
   // request; after a reload the ingest thread registers them (a write here could wait for its lock).
@@ -146,14 +163,16 @@ export async function startNewsmerge(options: StartOptions): Promise<Newsmerge> 
       requestTimeout: limits.requestTimeoutMs,
       connectionsCheckingInterval: limits.checkIntervalMs,
       keepAliveTimeout: 5_000,
+      maxHeaderSize: MAX_HEADER_BYTES,
     },
     (req, res) => {
       if (!fastPath(req, res)) void honoListener(req, res);
     },
   );
   server.setTimeout(limits.idleTimeoutMs);
+  server.on('clientError', clientErrorHandler(env.baseUrl));
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'EADDRINUSE' || err.code === 'EACCES' ? new ListenError(err, env.port, env.host) : err));
     server.listen(env.port, env.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;

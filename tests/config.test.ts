@@ -47,6 +47,16 @@ describe('feeds.config.json', () => {
     expect(message).toContain(expected);
   });
 
+  it('flags feed URLs that differ only in scheme/host case, a default port or a fragment as duplicates', () => {
+    const feed = (url: string) => ({ url, title: url, tags: ['world'] });
+    const message = errorOf({ ...VALID, feeds: [feed('http://127.0.0.1:8765/a.xml'), feed('HTTP://127.0.0.1:8765/a.xml#x')] });
+    expect(message).toContain('feeds[1].url: duplicates feeds[0].url (both are http://127.0.0.1:8765/a.xml once normalized)');
+    expect(errorOf({ ...VALID, feeds: [feed('https://News.Example:443/Feed?a=1'), feed('https://news.example/Feed?a=1')] })).toContain('feeds[1].url: duplicates feeds[0].url');
+    // The path and query are the server's to interpret: different case there is a different feed.
+    const distinct = parseConfigText(JSON.stringify({ ...VALID, feeds: [feed('https://news.example/Feed'), feed('https://news.example/feed'), feed('https://news.example/feed?x=1')] }), 'x');
+    expect(distinct.feeds).toHaveLength(3);
+  });
+
   it('names the file, line and column of a JSON syntax error', () => {
     const dir = tempDir();
     const file = join(dir, 'feeds.config.json');

@@ -2,6 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { correctionExamples } from '../scripts/correction-examples.js';
+import { tryCorrection } from '../src/cluster/corrections.js';
+import { mergeConvergedStories } from '../src/cluster/merge-stories.js';
+import { storeEntries } from '../src/cluster/store-entries.js';
+import type { Entry } from '../src/cluster/entry.js';
+import { configSchema } from '../src/config/config-schema.js';
+import { openStore } from '../src/store/store.js';
 import { itemSeries, rssFeed, type TestItem } from './helpers/feed-builder.js';
 import { FixtureServer } from './helpers/fixture-server.js';
 import { runNode } from './helpers/run-process.js';
@@ -174,6 +180,41 @@ describe('curator corrections through the admin API', () => {
     for (const e of examples) expect(e.features.every(Number.isFinite)).toBe(true);
     const usage = await runNode('cli/export-corrections.js', [], { NEWSMERGE_DATA: dataDir });
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toMatch(/^Usage: npm run corrections:export -- FILE.jsonl/);
+    expect(usage.stderr).toMatch(/^newsmerge corrections:export: name the FILE.jsonl .*\nUsage: npm run corrections:export -- FILE.jsonl/);
+  });
+});
+
+describe('the periodic merge obeys "apart"', () => {
+  // Two outlets' reports of one event stored as two stories (joining is made impossible), with the pair noted.
+  const dedup = configSchema.parse({ schedule: '*/5 * * * *', topics: { t: { title: 't' } }, feeds: [], dedup: { joinThreshold: 0.99, mergeThreshold: 0.5, nearDuplicate: 0, relatedThreshold: 0.3 } }).dedup;
+  const entry = (outlet: string, title: string): Entry => ({
+    guid: `https://${outlet}.example/a`, link: `https://${outlet}.example/a`, title,
+    summary: 'The central bank raised its main interest rate by half a point on Thursday, the largest rise in two decades.',
+    content: null, author: null, published: T0, updated: null, categories: [], enclosure: null, image: null,
+  });
+  const twoStories = () => {
+    const store = openStore(tempDir());
+    store.feeds.sync([{ url: 'https://one.example/feed', outlet: 'One' }, { url: 'https://two.example/feed', outlet: 'Two' }], T0);
+    const [one, two] = store.feeds.all();
+    store.write(() => storeEntries(store, [{ feedId: one!.id, entries: [entry('one', 'Central bank raises interest rate by half a point')], fetchedAt: T0, guidMode: 'guid' }], dedup, T0));
+    store.write(() => storeEntries(store, [{ feedId: two!.id, entries: [entry('two', 'Central bank lifts its interest rate half a point')], fetchedAt: T0, guidMode: 'guid' }], dedup, T0));
+    const stories = store.db.prepare('SELECT DISTINCT story_id FROM items ORDER BY story_id').pluck().all() as number[];
+    expect(stories).toHaveLength(2);
+    return { store, stories };
+  };
+
+  it('merges the noted pair without a correction', () => {
+    const { store } = twoStories();
+    expect(mergeConvergedStories(store, dedup, T0).merged).toBe(1);
+    store.close();
+  });
+
+  it('leaves it apart (and unlinked) when a curator said so', () => {
+    const { store, stories } = twoStories();
+    expect(tryCorrection(store, { kind: 'apart', story: stories[0]!, from: stories[1]! }, T0).status).toBe('applied');
+    expect(mergeConvergedStories(store, dedup, T0).merged).toBe(0);
+    expect(store.db.prepare('SELECT DISTINCT story_id FROM items ORDER BY story_id').pluck().all()).toEqual(stories);
+    expect(store.links.relatedTo(stories).size).toBe(0);
+    store.close();
   });
 });

@@ -95,7 +95,7 @@ describe('npm run opml:import', () => {
     const notOpml = join(tempDir(), 'x.opml');
     writeFileSync(notOpml, '<rss version="2.0"><channel/></rss>');
     const bad = await runNode('cli/opml-import.js', [notOpml], env);
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('is not an OPML file');
   });
 

@@ -85,7 +85,9 @@ describe('topic feeds and queries', () => {
 
   it('filters by limit, min_sources, q, since, source and exclude', async () => {
     expect((await nm.json<JsonFeed>('/topics/world.json?limit=2')).items).toHaveLength(2);
-    expect((await nm.get('/topics/world.json?limit=100000')).status).toBe(200);
+    expect((await nm.get('/topics/world.json?limit=500')).status).toBe(200);
+    // One rule for limit: past 500 is a 400, never a silent cap.
+    expect((await nm.get('/topics/world.json?limit=100000')).status).toBe(400);
     expect(titles(await nm.json<JsonFeed>('/topics/world.json?min_sources=2'))).toEqual([
       'Election commission certifies results in disputed district',
       'Volcano erupts near Grindavik, forcing evacuation of fishing town',
@@ -316,7 +318,9 @@ describe('JSON API, OPML and pages', () => {
     expect(again.stories.map((s) => s.id)).toEqual(second.stories.map((s) => s.id));
     expect((await nm.json<Page>('/api/stories?tag=world&limit=10')).stories[0]!.title).toBe('Brand new bridge opens across the fjord');
     expect((await nm.get('/api/stories?cursor=bogus')).status).toBe(400);
-    expect(((await (await nm.get('/api/stories?tag=nope')).json()) as { error: string }).error).toBe('Unknown topic "nope"');
+    const unknownTag = await nm.get('/api/stories?tag=nope');
+    expect(unknownTag.status).toBe(400);
+    expect(((await unknownTag.json()) as { error: string }).error).toBe('tag names an unknown topic "nope"');
   });
 
   it('returns one story with every member item, and 404 for unknown ids', async () => {

@@ -4,17 +4,21 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { exitWithUsage, parseCommandLine } from './cli-args.js';
 import { loadEnv } from '../config/env.js';
 import { ConfigError } from '../config/load-config.js';
 import { StoreError } from '../store/open-database.js';
 import { openStore } from '../store/store.js';
 
+const COMMAND = {
+  name: 'newsmerge backup',
+  usage: 'Usage: npm run backup -- FILE',
+  description: 'Copies the database in NEWSMERGE_DATA (default ./data) to FILE while the server may be running.',
+};
+
 async function main(): Promise<number> {
-  const target = process.argv[2];
-  if (!target || target.startsWith('-')) {
-    process.stderr.write('Usage: npm run backup -- FILE\nCopies the database in NEWSMERGE_DATA (default ./data) to FILE while the server may be running.\n');
-    return 2;
-  }
+  const target = parseCommandLine(COMMAND, {}, { maxPositionals: 1 }).positionals[0];
+  if (!target) exitWithUsage(COMMAND, 'name the FILE to write the copy to');
   const file = resolve(target);
   if (existsSync(file)) {
     process.stderr.write(`newsmerge backup: ${file} already exists; choose a new file name\n`);

@@ -6,17 +6,21 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { correctionPairs } from '../cluster/corrections.js';
+import { exitWithUsage, parseCommandLine } from './cli-args.js';
 import { loadEnv } from '../config/env.js';
 import { ConfigError } from '../config/load-config.js';
 import { StoreError } from '../store/open-database.js';
 import { openStore } from '../store/store.js';
 
+const COMMAND = {
+  name: 'newsmerge corrections:export',
+  usage: 'Usage: npm run corrections:export -- FILE.jsonl',
+  description: 'Writes the curator corrections in NEWSMERGE_DATA (default ./data) as labeled pairs for train:dedup.',
+};
+
 function main(): number {
-  const target = process.argv[2];
-  if (!target || target.startsWith('-') || process.argv.length > 3) {
-    process.stderr.write('Usage: npm run corrections:export -- FILE.jsonl\nWrites the curator corrections in NEWSMERGE_DATA (default ./data) as labeled pairs for train:dedup.\n');
-    return 2;
-  }
+  const target = parseCommandLine(COMMAND, {}, { maxPositionals: 1 }).positionals[0];
+  if (!target) exitWithUsage(COMMAND, 'name the FILE.jsonl to write the pairs to');
   const file = resolve(target);
   if (existsSync(file)) {
     process.stderr.write(`newsmerge corrections:export: ${file} already exists; choose a new file name\n`);

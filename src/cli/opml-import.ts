@@ -4,7 +4,7 @@
  * become its tags when they name a topic. The result is validated before the file is replaced.
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { exitWithUsage, parseCommandLine, readInputFile } from './cli-args.js';
 import { loadEnv } from '../config/env.js';
 import { ConfigError, parseConfigText } from '../config/load-config.js';
 import { parseOpmlOutlets } from '../config/opml-outlets.js';
@@ -13,19 +13,26 @@ function slug(text: string): string {
   return text.toLowerCase().normalize('NFKD').replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '').slice(0, 40);
 }
 
+const COMMAND = {
+  name: 'newsmerge opml:import',
+  usage: 'Usage: npm run opml:import -- FILE.opml [--tags world,politics]',
+  description:
+    'Adds the outlets of an OPML file to the config (NEWSMERGE_CONFIG), skipping URLs already there.\n' +
+    'Without --tags, an outlet\'s OPML folder or category names become its tags when they name a topic.',
+};
+
 async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { tags: { type: 'string' } } });
+  const { values, positionals } = parseCommandLine(COMMAND, { tags: { type: 'string' } }, { maxPositionals: 1 });
   const file = positionals[0];
-  if (!file) {
-    process.stderr.write('Usage: npm run opml:import -- FILE.opml [--tags world,politics]\n');
-    return 2;
-  }
+  if (!file) exitWithUsage(COMMAND, 'name the FILE.opml to import');
+  const opml = readInputFile(COMMAND, file);
+  // A file that is not OPML is a mistake in what was named, like a missing file: usage, exit 2.
+  const outlets = await parseOpmlOutlets(opml, file).catch((err: Error) => exitWithUsage(COMMAND, err.message));
   try {
     const env = loadEnv();
     const text = readFileSync(env.configPath, 'utf8');
     parseConfigText(text, env.configPath);
     const raw = JSON.parse(text) as { topics: Record<string, { title: string; description?: string }>; feeds: Array<{ url: string; title: string; tags: string[] }> };
-    const outlets = await parseOpmlOutlets(readFileSync(file, 'utf8'), file);
     const forced = values.tags ? values.tags.split(',').map((t) => t.trim()).filter(Boolean) : null;
     const known = new Set(raw.feeds.map((f) => f.url));
     let added = 0;

@@ -3,7 +3,7 @@
  * still with conditional GET, against the same config and data directory as the server, then exits.
  * Exit 0 when the run completes however many feeds failed; 1 for a bad config or an unusable database.
  */
-import { parseArgs } from 'node:util';
+import { exitWithUsage, parseCommandLine } from './cli-args.js';
 import { loadEnv } from '../config/env.js';
 import { ConfigError, loadConfigFile } from '../config/load-config.js';
 import { createFetcher } from '../ingest/fetch-feed.js';
@@ -32,12 +32,14 @@ function summary(report: CycleReport): string {
   return `${lines.join('\n')}\n`;
 }
 
+const COMMAND = {
+  name: 'newsmerge poll',
+  usage: 'Usage: npm run poll [-- --feed URL]',
+  description: 'Polls every enabled feed now (or only URL); uses NEWSMERGE_CONFIG and NEWSMERGE_DATA like the server.\nExit 0 when the run completes (however many feeds failed), 1 for a bad config or database, 2 for a bad command line.',
+};
+
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { feed: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
-  if (values.help) {
-    process.stdout.write('Usage: npm run poll [-- --feed URL]\nPolls every enabled feed now (or only URL); uses NEWSMERGE_CONFIG and NEWSMERGE_DATA like the server.\n');
-    return 0;
-  }
+  const { values } = parseCommandLine(COMMAND, { feed: { type: 'string' } }, { maxPositionals: 0 });
   let env;
   let config;
   let store;
@@ -53,9 +55,8 @@ async function main(): Promise<number> {
     throw err;
   }
   if (values.feed && !config.feeds.some((f) => f.url === values.feed)) {
-    process.stderr.write(`newsmerge poll: ${values.feed} is not a feed of ${env.configPath}\n`);
     store.close();
-    return 2;
+    exitWithUsage(COMMAND, `${values.feed} is not a feed of ${env.configPath}`);
   }
   const version = readVersion();
   // Failures are listed in the summary; the log (stderr) carries only what the summary cannot say.

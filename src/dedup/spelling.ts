@@ -65,3 +65,26 @@ export function americanSpelling(lower: string): string {
   }
   return lower;
 }
+
+// The same rules read the other way, for search: an American word to the British spellings it may stand for.
+const OUR_AMERICAN = new RegExp(`^(dis|un|re)?(${OUR_STEMS.join('|')})r(s|ed|ing|ite|ites|able|ably|al|er|ers|hood|hoods|ful|less)?$`);
+const IZE_AMERICAN = new RegExp(`^(re|de|un|over|under)?(${ISE_STEMS.join('|')})iz(e|es|ed|ing|ation|ations|er|ers)$`);
+const YZE_AMERICAN = /^(ana|para|cata|dia|electro|hydro)lyz(e|es|ed|ing)$/;
+
+/**
+ * Every listed spelling of a lowercased word, the word itself first ("vapor": vapor, vapour; "defence":
+ * defence, defense). Candidates are kept only when americanSpelling maps them back, so search widens
+ * exactly as far as the merger's list does.
+ */
+export function spellingVariants(lower: string): string[] {
+  const american = americanSpelling(lower);
+  const candidates = [lower, american];
+  for (const [british, us] of WORDS) if (us === american) candidates.push(british);
+  const our = OUR_AMERICAN.exec(american);
+  if (our) candidates.push(`${our[1] ?? ''}${our[2]}ur${our[3] ?? ''}`);
+  const ize = IZE_AMERICAN.exec(american);
+  if (ize) candidates.push(`${ize[1] ?? ''}${ize[2]}is${ize[3]}`);
+  const yze = YZE_AMERICAN.exec(american);
+  if (yze) candidates.push(`${yze[1]}lys${yze[2]}`);
+  return [...new Set(candidates.filter((c) => c === lower || americanSpelling(c) === american))];
+}

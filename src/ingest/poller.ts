@@ -219,7 +219,8 @@ export class Poller {
       logger.error({ err }, 'story merge pass failed');
     }
     try {
-      report.prunedItems = pruneExpired(store, cfg.retentionDays, cfg.keepPerFeed, now()).items;
+      const removed = store.feeds.removedFrom(cfg.feeds.map((f) => f.url));
+      report.prunedItems = pruneExpired(store, cfg.retentionDays, cfg.keepPerFeed, now(), removed).items;
     } catch (err) {
       logger.error({ err }, 'retention pass failed');
     }

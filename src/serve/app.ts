@@ -1,9 +1,11 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { compress } from 'hono/compress';
 import { bearerMatches } from './admin-auth.js';
-import { HttpError } from './http-errors.js';
+import { errorBody, layout } from './html-layout.js';
+import { answersWithPage, HttpError, NotFoundError } from './http-errors.js';
 import { adminRoutes } from './routes/admin.js';
 import { apiRoutes } from './routes/api.js';
+import { assetRoutes } from './routes/assets.js';
 import { feedRoutes } from './routes/feeds.js';
 import { healthRoutes } from './routes/health.js';
 import { opmlRoutes } from './routes/opml.js';
@@ -30,15 +32,29 @@ export function createApp(ctx: ServeContext): Hono {
   app.route('/api', adminRoutes(ctx));
   app.route('/api', apiRoutes(ctx));
   app.route('/', opmlRoutes(ctx, (authorization) => bearerMatches(ctx.adminToken, authorization)));
+  app.route('/', assetRoutes());
   app.route('/', pageRoutes(ctx));
-  app.notFound((c) => c.json({ error: `Not found: ${c.req.path.slice(0, 200)}` }, 404));
+  app.notFound((c) => errorResponse(ctx, c, new NotFoundError(`Not found: ${c.req.path.slice(0, 200)}`)));
   app.onError((err, c) => {
-    if (err instanceof HttpError) {
-      const headers: Record<string, string> = err.status === 401 ? { 'WWW-Authenticate': 'Bearer realm="newsmerge"' } : {};
-      return c.json({ error: err.message }, err.status, headers);
-    }
-    ctx.logger.error({ err, path: c.req.path }, 'request failed');
-    return c.json({ error: 'internal server error' }, 500);
+    if (!(err instanceof HttpError)) ctx.logger.error({ err, path: c.req.path }, 'request failed');
+    return errorResponse(ctx, c, err);
   });
   return app;
+}
+
+/**
+ * The one place errors become responses: named errors keep their status and message, anything else is a
+ * 500. Pages (and paths that look like pages) get an HTML page in the site's layout; the API, feeds,
+ * health, metrics and OPML get JSON. Decided by path, not Accept: a browser opening a feed URL gets what a
+ * feed reader gets.
+ */
+function errorResponse(ctx: ServeContext, c: Context, err: Error): Response | Promise<Response> {
+  const status = err instanceof HttpError ? err.status : 500;
+  const message = err instanceof HttpError ? err.message : 'internal server error';
+  const headers: Record<string, string> = status === 401 ? { 'WWW-Authenticate': 'Bearer realm="newsmerge"' } : {};
+  if (!answersWithPage(c.req.path)) return c.json({ error: message }, status, headers);
+  const retry = status === 400 ? `${ctx.baseUrl}${c.req.path.slice(1)}` : null;
+  const siteName = ctx.config().title;
+  const body = errorBody({ status, message, baseUrl: ctx.baseUrl, topics: ctx.catalog().topics, retry });
+  return c.html(layout({ title: `${message} · ${siteName}`, siteName, baseUrl: ctx.baseUrl, topics: ctx.catalog().topics, alternates: [], body }), status, headers);
 }

@@ -1,3 +1,4 @@
+import { spellingVariants } from '../dedup/spelling.js';
 import { BadRequestError } from './http-errors.js';
 
 /** The output formats of topic feeds, by file extension. */
@@ -16,57 +17,121 @@ export interface ListQuery {
   q: string | null;
   source: string | null;
   exclude: string[];
+  /** Where the page starts (nextCursor of the page before), as given; checked by storyPage. */
+  cursor: string | null;
 }
 
-/** Limits of listing parameters. */
-export const LIST_LIMITS = { defaultLimit: 50, maxLimit: 500, maxQueryLength: 200, maxTerms: 12 };
+/**
+ * One rule per parameter, the same on topic feeds, pages and the API (the README's parameter table says
+ * the same). Every parameter may appear once; an empty value is the same as leaving it out (an empty
+ * search box); parameters not listed here are ignored, since readers and trackers add their own.
+ */
+export const LIST_LIMITS = { defaultLimit: 50, maxLimit: 500, maxMinSources: 1_000, maxQueryLength: 200, maxTerms: 12, maxSourceLength: 500, maxTagsLength: 500, maxCursorLength: 64 };
 
-const MAX_PARAM_LENGTH = 500;
+/** Options of parseListQuery: whether the route pages through stories with `cursor`. */
+export interface ListQueryOptions {
+  /** Pages and /api/stories take a cursor; feeds have no pages and refuse one. */
+  paged: boolean;
+}
 
-function single(params: URLSearchParams, name: string): string | null {
+/** The trimmed value of a parameter given at most once; null when absent or empty. `tooLong` is the message past maxLength. */
+function single(params: URLSearchParams, name: string, maxLength: number, tooLong: (length: number) => string): string | null {
   const values = params.getAll(name);
   if (values.length === 0) return null;
   if (values.length > 1) throw new BadRequestError(`${name} is given more than once`);
-  const value = values[0]!;
-  if (value.length > MAX_PARAM_LENGTH) throw new BadRequestError(`${name} is too long (at most ${MAX_PARAM_LENGTH} characters)`);
-  return value;
+  const value = values[0]!.trim();
+  if (value.length > maxLength) throw new BadRequestError(tooLong(value.length));
+  return value === '' ? null : value;
 }
 
-function positiveInt(params: URLSearchParams, name: string, max: number): number | null {
-  const raw = single(params, name);
-  if (raw === null || raw === '') return null;
-  if (!/^\d{1,9}$/.test(raw.trim()) || Number(raw) < 1) throw new BadRequestError(`${name} must be a positive whole number, not "${raw.slice(0, 40)}"`);
-  return Math.min(Number(raw), max);
+/** A value quoted in an error message, shortened: the message must stay readable whatever was sent. */
+function echo(value: string): string {
+  return `"${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
+}
+
+function wholeNumber(params: URLSearchParams, name: string, max: number): number | null {
+  const rule = `${name} must be a whole number from 1 to ${max}`;
+  const raw = single(params, name, Number.MAX_SAFE_INTEGER, () => rule);
+  if (raw === null) return null;
+  if (!/^\d{1,9}$/.test(raw) || Number(raw) < 1 || Number(raw) > max) throw new BadRequestError(`${rule}, not ${echo(raw)}`);
+  return Number(raw);
+}
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?([Zz]|[+-]\d{2}:?\d{2})?)?$/;
+const SINCE_RULE = 'since must be an ISO 8601 date or date-time such as 2022-02-15 or 2022-02-15T10:00:00Z';
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/**
+ * Reads an ISO 8601 date or date-time; a time without an offset is UTC (Date.parse would take local time).
+ * Dates that do not exist (2026-02-30, 24:00) are refused, never rolled over into the next month.
+ */
+export function parseIsoDate(raw: string): number | null {
+  const m = ISO_DATE.exec(raw);
+  if (!m) return null;
+  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4] ?? '0', m[5] ?? '0', m[6] ?? '0'].map(Number) as [number, number, number, number, number, number];
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) return null;
+  let offsetMinutes = 0;
+  const zone = m[8];
+  if (zone && zone !== 'Z' && zone !== 'z') {
+    const [, sign, hh, mm] = /^([+-])(\d{2}):?(\d{2})$/.exec(zone)!;
+    if (Number(hh) > 14 || Number(mm) > 59) return null;
+    offsetMinutes = (sign === '-' ? -1 : 1) * (Number(hh) * 60 + Number(mm));
+  }
+  const millis = m[7] ? Number(m[7].slice(0, 3).padEnd(3, '0')) : 0;
+  return Date.UTC(year, month - 1, day, hour, minute, second, millis) - offsetMinutes * 60_000;
+}
+
+/** The distinct words of a search (letters and digits), lowercased, in order. */
+function searchWords(text: string): string[] {
+  return [...new Set((text.normalize('NFKC').match(/[\p{L}\p{N}]+/gu) ?? []).map((w) => w.toLowerCase()))];
 }
 
 /**
  * Builds an FTS5 query from free text: every word is quoted, so FTS syntax (AND, NEAR, *, quotes, colons)
- * typed by a user is matched as text and can never turn into a syntax error.
+ * typed by a user is matched as text and can never turn into a syntax error. A word with British and
+ * American spellings becomes an OR of them; the porter tokenizer of items_fts stems each quoted word, so
+ * "rates" finds "rate". All words must match.
  */
 export function ftsQuery(text: string): string | null {
-  const words = text.normalize('NFKC').match(/[\p{L}\p{N}]+/gu) ?? [];
-  const unique = [...new Set(words.map((w) => w.toLowerCase()))].slice(0, LIST_LIMITS.maxTerms);
-  return unique.length ? unique.map((w) => `"${w}"`).join(' ') : null;
+  const words = searchWords(text).slice(0, LIST_LIMITS.maxTerms);
+  const groups = words.map((w) => {
+    const variants = spellingVariants(w).map((v) => `"${v}"`);
+    return variants.length === 1 ? variants[0]! : `(${variants.join(' OR ')})`;
+  });
+  return groups.length ? groups.join(' AND ') : null;
 }
 
-/** Validates limit, min_sources, since, q, source and exclude; throws BadRequestError naming the parameter. */
-export function parseListQuery(params: URLSearchParams): ListQuery {
-  const limit = positiveInt(params, 'limit', LIST_LIMITS.maxLimit) ?? LIST_LIMITS.defaultLimit;
-  const minSources = positiveInt(params, 'min_sources', 1_000);
-  const sinceRaw = single(params, 'since');
-  let since: number | null = null;
-  if (sinceRaw) {
-    if (!/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(sinceRaw.trim())) {
-      throw new BadRequestError(`since must be an ISO 8601 date such as 2022-02-15 or 2022-02-15T10:00:00Z`);
-    }
-    since = Date.parse(sinceRaw.trim());
-    if (!Number.isFinite(since)) throw new BadRequestError(`since is not a valid date: "${sinceRaw.slice(0, 40)}"`);
+/** Validates limit, min_sources, since, q, source, exclude and cursor; throws BadRequestError naming the parameter. */
+export function parseListQuery(params: URLSearchParams, options: ListQueryOptions = { paged: true }): ListQuery {
+  const limit = wholeNumber(params, 'limit', LIST_LIMITS.maxLimit) ?? LIST_LIMITS.defaultLimit;
+  const minSources = wholeNumber(params, 'min_sources', LIST_LIMITS.maxMinSources);
+  const sinceRaw = single(params, 'since', Number.MAX_SAFE_INTEGER, () => SINCE_RULE);
+  const since = sinceRaw === null ? null : parseIsoDate(sinceRaw);
+  if (sinceRaw !== null && since === null) throw new BadRequestError(`${SINCE_RULE}, on a day that exists, not ${echo(sinceRaw)}`);
+  const q = single(params, 'q', LIST_LIMITS.maxQueryLength, (n) => `q takes at most ${LIST_LIMITS.maxQueryLength} characters, not ${n}`);
+  if (q !== null) {
+    const count = searchWords(q).length;
+    if (count === 0) throw new BadRequestError('q has no words to search for: it needs a letter or digit');
+    if (count > LIST_LIMITS.maxTerms) throw new BadRequestError(`q has ${count} different words; it takes at most ${LIST_LIMITS.maxTerms}`);
   }
-  const q = single(params, 'q')?.trim() || null;
-  if (q && q.length > LIST_LIMITS.maxQueryLength) throw new BadRequestError(`q is too long (at most ${LIST_LIMITS.maxQueryLength} characters)`);
-  const match = q ? ftsQuery(q) : null;
-  if (q && !match) throw new BadRequestError('q has no words to search for');
-  const source = single(params, 'source')?.trim() || null;
-  const exclude = (single(params, 'exclude') ?? '').split(',').map((t) => t.trim()).filter(Boolean);
-  return { limit, minSources, since, match, q, source, exclude };
+  const match = q === null ? null : ftsQuery(q);
+  const source = single(params, 'source', LIST_LIMITS.maxSourceLength, (n) => `source takes at most ${LIST_LIMITS.maxSourceLength} characters, not ${n}`);
+  const excludeRaw = single(params, 'exclude', LIST_LIMITS.maxTagsLength, (n) => `exclude takes at most ${LIST_LIMITS.maxTagsLength} characters, not ${n}`);
+  const exclude = [...new Set((excludeRaw ?? '').split(',').map((t) => t.trim()).filter(Boolean))];
+  const cursor = single(params, 'cursor', LIST_LIMITS.maxCursorLength, () => 'cursor is not a cursor this server handed out');
+  if (cursor !== null && !options.paged) throw new BadRequestError('cursor pages through topic pages and /api/stories; feeds have no pages');
+  return { limit, minSources, since, match, q, source, exclude, cursor };
+}
+
+/** Reads `tag` of /api/stories: topic tags joined by "+" or ","; null (every topic) when absent. Unknown tags are a 400. */
+export function parseTagParam(params: URLSearchParams, isTopic: (tag: string) => boolean): string[] | null {
+  const raw = single(params, 'tag', LIST_LIMITS.maxTagsLength, (n) => `tag takes at most ${LIST_LIMITS.maxTagsLength} characters, not ${n}`);
+  if (raw === null) return null;
+  const tags = [...new Set(raw.split(/[+,\s]/).filter(Boolean))];
+  const unknown = tags.find((t) => !isTopic(t));
+  if (unknown !== undefined) throw new BadRequestError(`tag names an unknown topic "${unknown.slice(0, 60)}"`);
+  return tags;
 }

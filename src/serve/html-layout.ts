@@ -27,7 +27,9 @@ const CSS = `
 main,header,footer{max-width:48rem;margin:0 auto;padding:0 1rem}header{padding-top:1rem;border-bottom:1px solid var(--line)}
 header a.site{font-weight:700;font-size:1.25rem;color:var(--fg);text-decoration:none}nav{display:flex;flex-wrap:wrap;gap:.25rem .75rem;margin:.5rem 0}
 a{color:var(--accent)}h1{font-size:1.5rem;margin:1.25rem 0 .5rem}h2{font-size:1.15rem;margin:1.5rem 0 .5rem}
-.story{padding:.75rem 0;border-bottom:1px solid var(--line)}.story h3{margin:0;font-size:1.05rem}.story h3 a{color:var(--fg);text-decoration:none}
+.story{padding:.75rem 0;border-bottom:1px solid var(--line)}.story h3{margin:0;font-size:1.05rem}
+.story h3 a{color:var(--fg);text-decoration:underline;text-decoration-color:var(--line);text-underline-offset:.2em}
+.story h3 a:hover,.story h3 a:focus-visible{color:var(--accent);text-decoration-color:currentColor}
 .story p{margin:.25rem 0;color:var(--muted)}.meta{font-size:.85rem;color:var(--muted)}
 .badge{display:inline-block;font-size:.78rem;padding:.05rem .5rem;margin:.15rem .25rem 0 0;border-radius:1rem;background:var(--card);border:1px solid var(--line);color:var(--fg);text-decoration:none}
 .count{font-weight:600;color:var(--accent)}.subscribe a{display:inline-block;font-size:.8rem;padding:.1rem .55rem;margin-right:.3rem;border-radius:.3rem;border:1px solid var(--accent);text-decoration:none}
@@ -35,6 +37,11 @@ a{color:var(--accent)}h1{font-size:1.5rem;margin:1.25rem 0 .5rem}h2{font-size:1.
 .coverage article{background:var(--card);border:1px solid var(--line);border-radius:.5rem;padding:.75rem}.coverage h3{margin:.25rem 0;font-size:1rem}
 .topic{margin-bottom:1.5rem}form.search{display:flex;gap:.5rem;margin:.75rem 0}form.search input{flex:1;padding:.4rem;font:inherit}
 footer{padding:2rem 1rem;color:var(--muted);font-size:.85rem}
+.notice{background:var(--card);border:1px solid var(--line);border-left:4px solid #d93025;border-radius:.4rem;padding:.5rem .9rem;margin:1rem 0}
+.notice ul{margin:.25rem 0;padding-left:1.25rem}.failing{color:#d93025}@media (prefers-color-scheme:dark){.notice{border-left-color:#f28b82}.failing{color:#f28b82}}
+.scroll{overflow-x:auto}table.feeds{width:100%;border-collapse:collapse;font-size:.85rem}
+table.feeds th,table.feeds td{text-align:left;vertical-align:top;padding:.4rem .3rem;border-bottom:1px solid var(--line)}
+.topics a{margin-right:.5rem}
 `;
 
 /** Formats a time for pages: "16 Feb 2022, 09:12 UTC". */
@@ -51,6 +58,7 @@ export function layout(options: { title: string; siteName: string; baseUrl: stri
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title}</title>
+<link rel="icon" href="${baseUrl}favicon.svg" type="image/svg+xml">
 ${options.alternates.map((a) => html`<link rel="alternate" type="${MEDIA_TYPES[a.format]}" title="${a.title}" href="${a.href}">\n`)}
 <style>${raw(CSS)}</style>
 </head>
@@ -62,7 +70,7 @@ ${options.alternates.map((a) => html`<link rel="alternate" type="${MEDIA_TYPES[a
 <main>
 ${options.body}
 </main>
-<footer>Merged from outlet feeds by newsmerge · <a href="${baseUrl}opml">OPML of all topic feeds</a> · <a href="${baseUrl}api/topics">API</a></footer>
+<footer>Merged from outlet feeds by newsmerge · <a href="${baseUrl}all">All topics</a> · <a href="${baseUrl}feeds">Feed status</a> · <a href="${baseUrl}opml">OPML of all topic feeds</a> · <a href="${baseUrl}api/topics">API</a></footer>
 </body>
 </html>`;
 }
@@ -82,4 +90,24 @@ ${withSummary && story.summary ? html`<p>${story.summary}</p>` : ''}
 <div>${story.sources.map((s) => (s.url ? html`<a class="badge" href="${s.url}" rel="noopener noreferrer">${s.name}</a>` : html`<span class="badge">${s.name}</span>`))}</div>
 ${story.related.length ? html`<p class="meta related">related: ${story.related.map((r, i) => html`${i > 0 ? ' · ' : ''}<a href="${storyPageUrl(baseUrl, r.id)}">${r.title}</a>`)}</p>` : ''}
 </article>`;
+}
+
+const ERROR_HEADINGS: Record<number, string> = {
+  400: 'This request cannot be answered',
+  401: 'Not allowed',
+  404: 'Page not found',
+  500: 'Something went wrong',
+  503: 'Not available right now',
+};
+
+/**
+ * The body of an error page: what went wrong (the message names the parameter or the path) and where to go
+ * instead. `retry` is the same page without its query, offered when a parameter was the trouble.
+ */
+export function errorBody(options: { status: number; message: string; baseUrl: string; topics: Array<{ tag: string; title: string }>; retry: string | null }): Html {
+  const { status, message, baseUrl, topics, retry } = options;
+  return html`<h1>${ERROR_HEADINGS[status] ?? 'Error'}</h1>
+<p class="notice" role="alert"><strong>${status}</strong> · ${message}</p>
+<p>${retry ? html`<a href="${retry}">Show this page without its parameters</a> · ` : ''}<a href="${baseUrl}">Front page</a> · <a href="${baseUrl}all">All topics</a> · <a href="${baseUrl}feeds">Feed status</a></p>
+${topics.length ? html`<p class="topics">Topics: ${topics.map((t) => html`<a href="${baseUrl}topics/${t.tag}">${t.title}</a>`)}</p>` : ''}`;
 }

@@ -35,7 +35,7 @@ export function storyViews(store: Store, summaries: readonly StorySummary[]): St
  * One page of a topic selection, newest first, with keyset pagination: the cursor names the last story
  * shown, so stories arriving meanwhile never shift a page (no repeats, no gaps among existing stories).
  */
-export function storyPage(store: Store, selection: TopicSelection, query: ListQuery, cursor: string | null): StoryPage {
+export function storyPage(store: Store, selection: TopicSelection, query: ListQuery): StoryPage {
   const summaries = store.queries.list({
     feedIds: selection.feedIds,
     limit: query.limit + 1,
@@ -43,7 +43,7 @@ export function storyPage(store: Store, selection: TopicSelection, query: ListQu
     since: query.since,
     match: query.match,
     sourceFeedIds: selection.sourceFeedIds,
-    before: cursor ? decodeCursor(cursor) : null,
+    before: query.cursor ? decodeCursor(query.cursor) : null,
   });
   const more = summaries.length > query.limit;
   const shown = more ? summaries.slice(0, query.limit) : summaries;

@@ -95,6 +95,7 @@ export class FeedStates {
   private readonly allStmt;
   private readonly saveStmt;
   private readonly itemCountsStmt;
+  private readonly deleteEmptyStmt;
 
   constructor(private readonly db: Database.Database) {
     this.insertStmt = db.prepare(`INSERT INTO feeds (url, outlet, created_at) VALUES (?, ?, ?) ON CONFLICT (url) DO NOTHING`);
@@ -103,6 +104,7 @@ export class FeedStates {
     this.byIdStmt = db.prepare(`SELECT * FROM feeds WHERE id = ?`);
     this.allStmt = db.prepare(`SELECT * FROM feeds ORDER BY id`);
     this.itemCountsStmt = db.prepare(`SELECT feed_id AS feedId, count(*) AS n FROM items GROUP BY feed_id`);
+    this.deleteEmptyStmt = db.prepare(`DELETE FROM feeds WHERE id IN (SELECT value FROM json_each(?)) AND NOT EXISTS (SELECT 1 FROM items WHERE feed_id = feeds.id)`);
     this.saveStmt = db.prepare(`
       UPDATE feeds SET
         feed_title = @feedTitle, site_url = @siteUrl, format = @format, etag = @etag,
@@ -124,6 +126,18 @@ export class FeedStates {
       }
     })();
     return outletChanged;
+  }
+
+  /** Ids of the known feeds whose URL is not among `urls`: feeds removed from the config. */
+  removedFrom(urls: Iterable<string>): number[] {
+    const configured = new Set(urls);
+    return (this.allStmt.all() as FeedRow[]).filter((row) => !configured.has(row.url)).map((row) => row.id);
+  }
+
+  /** Deletes the rows of these feeds that hold no item any more (removed feeds that retention just emptied); returns how many. */
+  deleteIfEmpty(feedIds: readonly number[]): number {
+    if (feedIds.length === 0) return 0;
+    return this.deleteEmptyStmt.run(JSON.stringify(feedIds)).changes;
   }
 
   /** The state of one feed URL, or null if it was never configured. */

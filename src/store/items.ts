@@ -94,11 +94,11 @@ export class Items {
     this.pruneStmt = db.prepare(`
       DELETE FROM items WHERE id IN (
         SELECT id FROM (
-          SELECT id, first_seen_at, row_number() OVER (PARTITION BY feed_id ORDER BY published_at DESC, id DESC) AS rank
+          SELECT id, feed_id, first_seen_at, row_number() OVER (PARTITION BY feed_id ORDER BY published_at DESC, id DESC) AS rank
           FROM items
-        ) WHERE first_seen_at < @cutoff AND rank > @keep
+        ) WHERE first_seen_at < @cutoff AND rank > CASE WHEN feed_id IN (SELECT value FROM json_each(@removed)) THEN 0 ELSE @keep END
       )
-      RETURNING id, story_id AS storyId`);
+      RETURNING id, story_id AS storyId, feed_id AS feedId`);
   }
 
   /** The item a feed already stored under `entryKey`, if any. */
@@ -139,12 +139,12 @@ export class Items {
   }
 
   /**
-   * Deletes items first seen before `cutoff`, except each feed's `keep` newest; returns how many, which,
-   * and the stories that lost items.
+   * Deletes items first seen before `cutoff`, except each feed's `keep` newest (none for the `removed` feeds,
+   * no longer in the config); returns how many, which, and the stories and feeds that lost items.
    */
-  pruneOlderThan(cutoff: number, keep: number): { deleted: number; ids: number[]; stories: Set<number> } {
-    const rows = this.pruneStmt.all({ cutoff, keep }) as Array<{ id: number; storyId: number }>;
-    return { deleted: rows.length, ids: rows.map((r) => r.id), stories: new Set(rows.map((r) => r.storyId)) };
+  pruneOlderThan(cutoff: number, keep: number, removed: readonly number[] = []): { deleted: number; ids: number[]; stories: Set<number>; feeds: Set<number> } {
+    const rows = this.pruneStmt.all({ cutoff, keep, removed: JSON.stringify(removed) }) as Array<{ id: number; storyId: number; feedId: number }>;
+    return { deleted: rows.length, ids: rows.map((r) => r.id), stories: new Set(rows.map((r) => r.storyId)), feeds: new Set(rows.map((r) => r.feedId)) };
   }
 
   /** Moves every item of one story into another. */

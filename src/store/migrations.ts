@@ -170,4 +170,27 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX story_links_other ON story_links(other_id);
   `,
+  // Search with stemming: the porter tokenizer (over unicode61) makes "rates" find "rate" and "troop" find
+  // "troops". A tokenizer cannot change in place: the table and its triggers are made again and the index
+  // rebuilt from items. British/American spellings are widened at query time (src/serve/feed-query.ts).
+  `
+  DROP TRIGGER items_fts_insert;
+  DROP TRIGGER items_fts_delete;
+  DROP TRIGGER items_fts_update;
+  DROP TABLE items_fts;
+  CREATE VIRTUAL TABLE items_fts USING fts5(
+    title, summary, content='items', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2'
+  );
+  CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN
+    INSERT INTO items_fts(rowid, title, summary) VALUES (new.id, new.title, new.summary);
+  END;
+  CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN
+    INSERT INTO items_fts(items_fts, rowid, title, summary) VALUES ('delete', old.id, old.title, old.summary);
+  END;
+  CREATE TRIGGER items_fts_update AFTER UPDATE OF title, summary ON items BEGIN
+    INSERT INTO items_fts(items_fts, rowid, title, summary) VALUES ('delete', old.id, old.title, old.summary);
+    INSERT INTO items_fts(rowid, title, summary) VALUES (new.id, new.title, new.summary);
+  END;
+  INSERT INTO items_fts(items_fts) VALUES ('rebuild');
+  `,
 ];

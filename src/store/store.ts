@@ -21,6 +21,11 @@ export interface Store {
   readonly corrections: Corrections;
   /** Related coverage: stories linked as likely the same event. */
   readonly links: StoryLinks;
+  /**
+   * Leaves the items of these feeds (removed from the config) out of every read behind pages, feeds and the
+   * API (queries, related coverage); [] shows everything again. Clustering and retention still see them.
+   */
+  hideFeeds(feedIds: readonly number[]): void;
   /** Runs `fn` in one write transaction (BEGIN IMMEDIATE), committed on return, rolled back on throw. */
   write<T>(fn: () => T): T;
   /** Changes whenever any connection (another process too) commits a write; cheap to call per request. */
@@ -51,15 +56,21 @@ export function openStore(dataDir: string, options: OpenOptions & { externalWrit
   // Sized by dedup.window where clustering runs (the ingest thread, `npm run poll`); the default elsewhere.
   const clusters = new ClusterIndex(db, options.clusterWindowMs);
   let localWrites = 0;
+  const queries = new StoryQueries(db);
+  const links = new StoryLinks(db);
   return {
     db,
     feeds: new FeedStates(db),
     items: new Items(db),
     stories: new Stories(db),
-    queries: new StoryQueries(db),
+    queries,
     clusters,
     corrections: new Corrections(db),
-    links: new StoryLinks(db),
+    links,
+    hideFeeds(feedIds) {
+      queries.hideFeeds(feedIds);
+      links.hideFeeds(feedIds);
+    },
     write<T>(fn: () => T): T {
       let result: T;
       try {

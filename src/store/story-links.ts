@@ -19,6 +19,7 @@ export const MAX_RELATED = 5;
  * per story, strongest first.
  */
 export class StoryLinks {
+  private hidden = '[]';
   private readonly upsertStmt;
   private readonly countStmt;
   private readonly weakestStmt;
@@ -36,13 +37,20 @@ export class StoryLinks {
     this.removePairStmt = db.prepare(`DELETE FROM story_links WHERE (story_id = @a AND other_id = @b) OR (story_id = @b AND other_id = @a)`);
     this.linksOfStmt = db.prepare(`SELECT other_id AS otherId, support FROM story_links WHERE story_id = ?`);
     this.removeStoryStmt = db.prepare(`DELETE FROM story_links WHERE story_id = @id OR other_id = @id`);
+    // Items of removed feeds (@hidden) are left out: a related story shows its headline and outlets from the
+    // rest, its earliest visible item's headline when the representative is hidden, and not at all without any.
+    const visible = (alias: string) => `${alias}.feed_id NOT IN (SELECT value FROM json_each(@hidden))`;
     this.relatedStmt = db.prepare(`
-      SELECT l.story_id AS storyId, l.other_id AS relatedId, l.support, i.title,
-        (SELECT json_group_array(DISTINCT f.outlet) FROM items m JOIN feeds f ON f.id = m.feed_id WHERE m.story_id = l.other_id) AS outlets
-      FROM story_links l JOIN stories s ON s.id = l.other_id AND s.merged_into IS NULL
-      JOIN items i ON i.id = s.representative_item_id
-      WHERE l.story_id IN (SELECT value FROM json_each(?))
-      ORDER BY l.story_id, l.support DESC, l.other_id`);
+      SELECT * FROM (
+        SELECT l.story_id AS storyId, l.other_id AS relatedId, l.support,
+          CASE WHEN @hidden = '[]' OR ${visible('i')} THEN i.title
+            ELSE (SELECT v.title FROM items v WHERE v.story_id = s.id AND ${visible('v')} ORDER BY v.published_at, v.id LIMIT 1) END AS title,
+          (SELECT json_group_array(DISTINCT f.outlet) FROM items m JOIN feeds f ON f.id = m.feed_id WHERE m.story_id = l.other_id AND ${visible('m')}) AS outlets
+        FROM story_links l JOIN stories s ON s.id = l.other_id AND s.merged_into IS NULL
+        JOIN items i ON i.id = s.representative_item_id
+        WHERE l.story_id IN (SELECT value FROM json_each(@ids))
+      ) WHERE title IS NOT NULL
+      ORDER BY storyId, support DESC, relatedId`);
   }
 
   /**
@@ -82,11 +90,16 @@ export class StoryLinks {
     this.removeStoryStmt.run({ id: storyId });
   }
 
+  /** Leaves related stories' items of these feeds (removed from the config) out of relatedTo(); [] shows all. */
+  hideFeeds(feedIds: readonly number[]): void {
+    this.hidden = JSON.stringify([...feedIds].sort((a, b) => a - b));
+  }
+
   /** The related stories of these stories, strongest first within each. */
   relatedTo(storyIds: readonly number[]): Map<number, RelatedStory[]> {
     const grouped = new Map<number, RelatedStory[]>();
     if (storyIds.length === 0) return grouped;
-    for (const row of this.relatedStmt.all(JSON.stringify(storyIds)) as RelatedStory[]) {
+    for (const row of this.relatedStmt.all({ ids: JSON.stringify(storyIds), hidden: this.hidden }) as RelatedStory[]) {
       const list = grouped.get(row.storyId);
       if (list) list.push(row);
       else grouped.set(row.storyId, [row]);

@@ -51,19 +51,30 @@ export interface StoryMember {
   image: string | null;
 }
 
+/** An item `i` of a feed still in the config: @hidden is the JSON array of removed feeds' ids. */
+const VISIBLE = `i.feed_id NOT IN (SELECT value FROM json_each(@hidden))`;
+// The stored counts include every item; only while some feed is removed are they counted over visible items.
+const ITEM_COUNT = `CASE WHEN @hidden = '[]' THEN s.item_count ELSE (SELECT count(*) FROM items i WHERE i.story_id = s.id AND ${VISIBLE}) END`;
+const SOURCE_COUNT = `CASE WHEN @hidden = '[]' THEN s.source_count
+  ELSE (SELECT count(DISTINCT f.outlet) FROM items i JOIN feeds f ON f.id = i.feed_id WHERE i.story_id = s.id AND ${VISIBLE}) END`;
+
 const STORY_COLUMNS = `s.id, s.first_published_at AS firstPublishedAt, s.last_published_at AS lastPublishedAt,
-  s.item_count AS itemCount, s.source_count AS sourceCount, s.changed_at AS changedAt, s.version,
+  ${ITEM_COUNT} AS itemCount, ${SOURCE_COUNT} AS sourceCount, s.changed_at AS changedAt, s.version,
   s.representative_item_id AS representativeItemId, s.merged_into AS mergedInto`;
 
 const FILTERS = `s.merged_into IS NULL
   AND EXISTS (SELECT 1 FROM items i WHERE i.story_id = s.id AND i.feed_id IN (SELECT value FROM json_each(@feedIds)))
-  AND (@minSources IS NULL OR s.source_count >= @minSources)
+  AND (@minSources IS NULL OR ${SOURCE_COUNT} >= @minSources)
   AND (@since IS NULL OR s.last_published_at >= @since)
   AND (@sourceFeedIds IS NULL OR EXISTS (SELECT 1 FROM items i WHERE i.story_id = s.id AND i.feed_id IN (SELECT value FROM json_each(@sourceFeedIds))))
   AND (@beforeAt IS NULL OR s.first_published_at < @beforeAt OR (s.first_published_at = @beforeAt AND s.id < @beforeId))`;
 
-/** Read-only queries behind topic feeds, pages and the API. */
+/**
+ * Read-only queries behind topic feeds, pages and the API. Items of feeds removed from the config (hideFeeds)
+ * are left out of everything they return: members, counts, search hits, and stories with nothing else.
+ */
 export class StoryQueries {
+  private hidden = '[]';
   private readonly listStmt;
   private readonly searchStmt;
   private readonly byIdStmt;
@@ -76,19 +87,26 @@ export class StoryQueries {
       ORDER BY s.first_published_at DESC, s.id DESC LIMIT @limit`);
     this.searchStmt = db.prepare(`
       WITH hits AS (
-        SELECT DISTINCT i.story_id AS id FROM items_fts JOIN items i ON i.id = items_fts.rowid WHERE items_fts MATCH @match
+        SELECT DISTINCT i.story_id AS id FROM items_fts JOIN items i ON i.id = items_fts.rowid WHERE items_fts MATCH @match AND ${VISIBLE}
       )
       SELECT ${STORY_COLUMNS} FROM stories s JOIN hits h ON h.id = s.id
       WHERE ${FILTERS}
       ORDER BY s.first_published_at DESC, s.id DESC LIMIT @limit`);
-    this.byIdStmt = db.prepare(`SELECT ${STORY_COLUMNS} FROM stories s WHERE s.id = ?`);
+    this.byIdStmt = db.prepare(`
+      SELECT ${STORY_COLUMNS} FROM stories s
+      WHERE s.id = @id AND (s.merged_into IS NOT NULL OR @hidden = '[]' OR EXISTS (SELECT 1 FROM items i WHERE i.story_id = s.id AND ${VISIBLE}))`);
     this.membersStmt = db.prepare(`
       SELECT i.story_id AS storyId, i.id, i.feed_id AS feedId, f.url AS feedUrl, f.outlet, i.guid, i.link, i.title,
         i.summary, i.content, i.author, i.published_at AS publishedAt, i.has_date AS hasDate, i.updated_at AS updatedAt,
         i.first_seen_at AS firstSeenAt, i.categories, i.enclosure, i.image
       FROM items i JOIN feeds f ON f.id = i.feed_id
-      WHERE i.story_id IN (SELECT value FROM json_each(?))
+      WHERE i.story_id IN (SELECT value FROM json_each(@ids)) AND ${VISIBLE}
       ORDER BY i.story_id, i.published_at, i.id`);
+  }
+
+  /** Leaves the items of these feeds (removed from the config) out of every query from now on; [] shows all. */
+  hideFeeds(feedIds: readonly number[]): void {
+    this.hidden = JSON.stringify([...feedIds].sort((a, b) => a - b));
   }
 
   /** Stories matching the filter, newest first (by when the story broke). */
@@ -101,21 +119,22 @@ export class StoryQueries {
       sourceFeedIds: filter.sourceFeedIds ? JSON.stringify(filter.sourceFeedIds) : null,
       beforeAt: filter.before?.publishedAt ?? null,
       beforeId: filter.before?.id ?? null,
+      hidden: this.hidden,
     };
     if (filter.match) return this.searchStmt.all({ ...params, match: filter.match }) as StorySummary[];
     return this.listStmt.all(params) as StorySummary[];
   }
 
-  /** One story by id, merged or not. */
+  /** One story by id, merged or not; null when unknown or when all its items are of removed feeds. */
   byId(id: number): StorySummary | null {
-    return (this.byIdStmt.get(id) as StorySummary | undefined) ?? null;
+    return (this.byIdStmt.get({ id, hidden: this.hidden }) as StorySummary | undefined) ?? null;
   }
 
   /** The items of the given stories, grouped by story id, oldest first within each. */
   members(storyIds: readonly number[]): Map<number, StoryMember[]> {
     const grouped = new Map<number, StoryMember[]>();
     if (storyIds.length === 0) return grouped;
-    for (const row of this.membersStmt.all(JSON.stringify(storyIds)) as StoryMember[]) {
+    for (const row of this.membersStmt.all({ ids: JSON.stringify(storyIds), hidden: this.hidden }) as StoryMember[]) {
       const list = grouped.get(row.storyId);
       if (list) list.push(row);
       else grouped.set(row.storyId, [row]);

@@ -1,8 +1,9 @@
 import { Hono } from 'hono';
 import { redactUrl } from '../../config/redact-url.js';
 import { bearerMatches } from '../admin-auth.js';
-import { parseListQuery } from '../feed-query.js';
-import { BadRequestError, NotFoundError } from '../http-errors.js';
+import { parseListQuery, parseTagParam } from '../feed-query.js';
+import { feedStatuses } from '../feed-status.js';
+import { NotFoundError } from '../http-errors.js';
 import { feedLinks, storyIdParam, storyPageUrl } from '../links.js';
 import type { ServeContext } from '../serve-context.js';
 import { storyPage, storyViews } from '../story-listing.js';
@@ -87,11 +88,9 @@ export function apiRoutes(ctx: ServeContext): Hono {
   app.get('/stories', (c) => {
     const params = new URL(c.req.url).searchParams;
     const query = parseListQuery(params);
-    const tagParam = params.get('tag');
-    const tags = tagParam ? [...new Set(tagParam.split(/[+,\s]/).filter(Boolean))] : null;
-    if (tags?.some((t) => t.length > 40)) throw new BadRequestError('tag is too long');
+    const tags = parseTagParam(params, (tag) => ctx.catalog().topic(tag) !== undefined);
     const selection = ctx.catalog().select(tags, query);
-    const page = storyPage(ctx.store, selection, query, params.get('cursor'));
+    const page = storyPage(ctx.store, selection, query);
     return c.json({ stories: page.stories.map((s) => storyJson(s, ctx.baseUrl, false)), nextCursor: page.nextCursor });
   });
 
@@ -110,32 +109,7 @@ export function apiRoutes(ctx: ServeContext): Hono {
   app.get('/feeds', (c) => {
     // Feed URLs may carry credentials or API keys: shown in full only with the admin token.
     const shown = bearerMatches(ctx.adminToken, c.req.header('authorization')) ? (url: string) => url : redactUrl;
-    const states = new Map(ctx.store.feeds.all().map((s) => [s.url, s]));
-    const counts = ctx.store.feeds.itemCounts();
-    const feeds = ctx.config().feeds.map((feed) => {
-      const s = states.get(feed.url);
-      return {
-        url: shown(feed.url),
-        title: feed.title,
-        outlet: feed.outlet ?? feed.title,
-        tags: feed.tags,
-        enabled: feed.enabled && !s?.disabledReason,
-        lastFetchedAt: iso(s?.lastFetchedAt ?? null),
-        lastSuccessAt: iso(s?.lastSuccessAt ?? null),
-        lastStatus: s?.lastStatus ?? null,
-        lastError: s?.lastError ?? null,
-        lastWarning: s?.lastWarning ?? null,
-        errorCount: s?.errorCount ?? 0,
-        failingSince: iso(s?.failingSince ?? null),
-        disabledReason: feed.enabled ? (s?.disabledReason ?? null) : 'disabled in the config',
-        nextFetchAt: iso(s?.nextFetchAt ?? null),
-        intervalSeconds: s?.intervalMs ? Math.round(s.intervalMs / 1000) : null,
-        permanentRedirect: s?.permanentRedirect ? { url: shown(s.permanentRedirect), since: iso(s.redirectSince) } : null,
-        format: s?.format ?? null,
-        feedTitle: s?.feedTitle ?? null,
-        itemCount: s ? (counts.get(s.id) ?? 0) : 0,
-      };
-    });
+    const feeds = feedStatuses(ctx, shown);
     return c.json({ ingest: ctx.pollStatus().ingest, feeds });
   });
 

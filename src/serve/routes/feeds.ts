@@ -2,21 +2,20 @@ import { Hono, type Context } from 'hono';
 import type { StorySummary } from '../../store/story-queries.js';
 import { isFresh, negotiateCoding, notModifiedHeaders, okHeaders, validatorOf, type CachedFeed, type Coding, type Conditionals } from '../feed-cache.js';
 import { parseListQuery, type FeedFormatName, type ListQuery } from '../feed-query.js';
-import { feedLinks } from '../links.js';
+import { feedLinks, parseTopicPath } from '../links.js';
 import { NotFoundError } from '../http-errors.js';
 import { CONTENT_TYPES, renderFeed, type FeedMeta } from '../render-feed.js';
 import type { ServeContext } from '../serve-context.js';
 import { storyViews } from '../story-listing.js';
 import type { TopicSelection } from '../topic-catalog.js';
 
-const FEED_FILE = /^([a-z0-9_+-]{1,400})\.(rss|atom|json)$/;
+const FEED_FILE = /^(.+)\.(rss|atom|json)$/;
 
-/** Splits "world+science.rss" into tags and format; null when it is not a feed file name. */
+/** Splits "world+science.rss" into tags and format; null when it is not a feed file name ("world+.rss" is not). */
 export function parseFeedFile(file: string): { tags: string[]; format: FeedFormatName } | null {
   const m = FEED_FILE.exec(file);
-  if (!m) return null;
-  const tags = [...new Set(m[1]!.split('+').filter(Boolean))];
-  return tags.length ? { tags, format: m[2] as FeedFormatName } : null;
+  const tags = m ? parseTopicPath(m[1]!) : null;
+  return tags ? { tags, format: m![2] as FeedFormatName } : null;
 }
 
 function canonicalSearch(query: ListQuery): string {
@@ -74,7 +73,7 @@ export function servable(entry: CachedFeed, checkpoint: string, at: number): boo
  */
 async function serveFeed(c: Context, ctx: ServeContext, tags: string[] | null, format: FeedFormatName): Promise<Response> {
   const url = new URL(c.req.url);
-  const query = parseListQuery(url.searchParams);
+  const query = parseListQuery(url.searchParams, { paged: false });
   const selection: TopicSelection = ctx.catalog().select(tags, query);
   const search = canonicalSearch(query);
   const request: FeedRequest = { key: `${format}|${tags ? selection.tags.join('+') : '*'}|${search}`, configVersion: ctx.configVersion(), format, tags, query, selection, search };

@@ -1,4 +1,5 @@
-import { Hono } from 'hono';
+import { createHash } from 'node:crypto';
+import { Hono, type Context } from 'hono';
 import { redactUrl } from '../../config/redact-url.js';
 import { feedLinks } from '../links.js';
 import { escapeMarkup as xml } from '../markup.js';
@@ -20,6 +21,21 @@ ${outlines.map((o) => `    ${o}`).join('\n')}
 `;
 }
 
+/** True when If-None-Match names `etag` (weak comparison: on-the-fly gzip turns the tag into W/"…"). */
+function etagMatches(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  const strip = (tag: string) => tag.trim().replace(/^W\//, '');
+  return ifNoneMatch.split(',').some((tag) => tag.trim() === '*' || strip(tag) === etag);
+}
+
+/** An OPML document with a strong ETag of its bytes; a client holding it gets a 304. */
+function opmlResponse(c: Context, document: string, cacheControl: string, vary?: string): Response {
+  const etag = `"${createHash('sha256').update(document).digest('base64url').slice(0, 27)}"`;
+  const headers: Record<string, string> = { ETag: etag, 'Cache-Control': cacheControl, ...(vary ? { Vary: vary } : {}) };
+  if (etagMatches(c.req.header('if-none-match'), etag)) return c.body(null, 304, headers);
+  return c.body(document, 200, { ...headers, 'Content-Type': OPML_TYPE });
+}
+
 /** OPML 2.0 exports: every topic feed (to import into a reader) and the configured outlets. */
 export function opmlRoutes(ctx: ServeContext, isAdmin: (authorization: string | undefined) => boolean): Hono {
   const app = new Hono();
@@ -31,7 +47,7 @@ export function opmlRoutes(ctx: ServeContext, isAdmin: (authorization: string | 
     });
     const all = feedLinks(ctx.baseUrl, null, '');
     topics.push(`<outline type="rss" text="All topics" title="All topics" xmlUrl="${xml(all.rss)}" htmlUrl="${xml(ctx.baseUrl)}"/>`);
-    return c.body(opmlDocument(`${ctx.config().title} topic feeds`, topics), 200, { 'Content-Type': OPML_TYPE });
+    return opmlResponse(c, opmlDocument(`${ctx.config().title} topic feeds`, topics), `public, max-age=${ctx.config().cacheMaxAge}`);
   });
 
   // Feed URLs may carry credentials: they are shown in full only to the admin.
@@ -41,7 +57,8 @@ export function opmlRoutes(ctx: ServeContext, isAdmin: (authorization: string | 
       const url = admin ? f.url : redactUrl(f.url);
       return `<outline type="rss" text="${xml(f.title)}" title="${xml(f.title)}" xmlUrl="${xml(url)}" category="${xml(f.tags.join(','))}"/>`;
     });
-    return c.body(opmlDocument(`${ctx.config().title} outlets`, outlines), 200, { 'Content-Type': OPML_TYPE });
+    // The admin sees other bytes than everyone else: never stored by a shared cache, always revalidated.
+    return opmlResponse(c, opmlDocument(`${ctx.config().title} outlets`, outlines), 'private, no-cache', 'Authorization');
   });
 
   return app;

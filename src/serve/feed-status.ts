@@ -1,0 +1,85 @@
+import type { ServeContext } from './serve-context.js';
+
+/** One configured feed's polling state, as /api/feeds and the /feeds page show it. */
+export interface FeedStatus {
+  url: string;
+  title: string;
+  outlet: string;
+  tags: string[];
+  enabled: boolean;
+  lastFetchedAt: string | null;
+  lastSuccessAt: string | null;
+  lastStatus: number | null;
+  lastError: string | null;
+  lastWarning: string | null;
+  errorCount: number;
+  failingSince: string | null;
+  disabledReason: string | null;
+  nextFetchAt: string | null;
+  intervalSeconds: number | null;
+  permanentRedirect: { url: string; since: string | null } | null;
+  format: string | null;
+  feedTitle: string | null;
+  itemCount: number;
+}
+
+/** How the configured feeds fare, in sum: what the home page says when feeds fail. */
+export interface FeedHealth {
+  total: number;
+  /** Feeds whose last attempt failed. */
+  failing: number;
+  /** Enabled feeds not fetched yet (a new install before its first poll ends). */
+  unfetched: number;
+  /** The failing feeds grouped by their error, most common first. */
+  errors: Array<{ error: string; count: number }>;
+}
+
+function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
+
+/**
+ * The state of every configured feed, in config order. `showUrl` decides how URLs appear: they may carry
+ * credentials or API keys, so only the admin sees them in full. Counting items scans the items table, so
+ * a caller that needs only errors (the home page, on every request) passes `countItems: false` and gets 0.
+ */
+export function feedStatuses(ctx: ServeContext, showUrl: (url: string) => string, options: { countItems: boolean } = { countItems: true }): FeedStatus[] {
+  const states = new Map(ctx.store.feeds.all().map((s) => [s.url, s]));
+  const counts = options.countItems ? ctx.store.feeds.itemCounts() : new Map<number, number>();
+  return ctx.config().feeds.map((feed) => {
+    const s = states.get(feed.url);
+    return {
+      url: showUrl(feed.url),
+      title: feed.title,
+      outlet: feed.outlet ?? feed.title,
+      tags: feed.tags,
+      enabled: feed.enabled && !s?.disabledReason,
+      lastFetchedAt: iso(s?.lastFetchedAt ?? null),
+      lastSuccessAt: iso(s?.lastSuccessAt ?? null),
+      lastStatus: s?.lastStatus ?? null,
+      lastError: s?.lastError ?? null,
+      lastWarning: s?.lastWarning ?? null,
+      errorCount: s?.errorCount ?? 0,
+      failingSince: iso(s?.failingSince ?? null),
+      disabledReason: feed.enabled ? (s?.disabledReason ?? null) : 'disabled in the config',
+      nextFetchAt: iso(s?.nextFetchAt ?? null),
+      intervalSeconds: s?.intervalMs ? Math.round(s.intervalMs / 1000) : null,
+      permanentRedirect: s?.permanentRedirect ? { url: showUrl(s.permanentRedirect), since: iso(s.redirectSince) } : null,
+      format: s?.format ?? null,
+      feedTitle: s?.feedTitle ?? null,
+      itemCount: s ? (counts.get(s.id) ?? 0) : 0,
+    };
+  });
+}
+
+/** Sums up feed states: how many fail, and why (feeds with the same error counted together). */
+export function feedHealth(statuses: readonly FeedStatus[]): FeedHealth {
+  const errors = new Map<string, number>();
+  for (const f of statuses) if (f.lastError !== null) errors.set(f.lastError, (errors.get(f.lastError) ?? 0) + 1);
+  return {
+    total: statuses.length,
+    failing: statuses.filter((f) => f.lastError !== null).length,
+    unfetched: statuses.filter((f) => f.enabled && f.lastFetchedAt === null).length,
+    errors: [...errors].map(([error, count]) => ({ error, count })).sort((a, b) => b.count - a.count || a.error.localeCompare(b.error)),
+  };
+}
