@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { PollWorker } from './ingest/poll-worker.js';
 import { registerFeeds } from './ingest/poller.js';
 import { createApp } from './serve/app.js';
+import { basePathRewriter } from './serve/base-path.js';
 import { clientErrorHandler, MAX_HEADER_BYTES } from './serve/client-errors.js';
 import { createFeedFastPath } from './serve/feed-fast-path.js';
 import type { ServeContext } from './serve/serve-context.js';
@@ -156,6 +157,7 @@ export async function startNewsmerge(options: StartOptions): Promise<Newsmerge> 
   const app = createApp(ctx);
   const fastPath = createFeedFastPath(ctx);
   const honoListener = getRequestListener(app.fetch);
+  const stripBasePath = basePathRewriter(env.baseUrl);
   const limits = { ...HTTP_LIMITS, ...options.http };
   const server = createServer(
     {
@@ -166,6 +168,7 @@ export async function startNewsmerge(options: StartOptions): Promise<Newsmerge> 
       maxHeaderSize: MAX_HEADER_BYTES,
     },
     (req, res) => {
+      if (stripBasePath && req.url) req.url = stripBasePath(req.url);
       if (!fastPath(req, res)) void honoListener(req, res);
     },
   );
