@@ -17,12 +17,18 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { exitWithUsage, parseCommandLine, positiveIntOption } from '../src/cli/cli-args.js';
 import { profileItem, profileTerms } from '../src/dedup/item-profile.js';
 
 const SHARED = join(import.meta.dirname, '../../shared/data/stories');
-const { values } = parseArgs({
-  options: {
+const COMMAND = {
+  name: 'newsmerge build:reference-terms',
+  usage: 'Usage: npm run build:reference-terms -- [--ag-news GIT_DIR] [--uci FILE.jsonl] [--allsides FILE.jsonl] [--min-df 2] [--max-terms 30000] [--out PATH]',
+  description: 'Counts in how many news items each term occurs (AG News from a bare git mirror, the UCI headlines) and writes src/dedup/reference-terms.json.',
+};
+const { values } = parseCommandLine(
+  COMMAND,
+  {
     'ag-news': { type: 'string', default: '/work/.mirror/lst11111+bert-text-classification/repo' },
     uci: { type: 'string', default: join(SHARED, 'uci_news_aggregator_sample.jsonl') },
     allsides: { type: 'string' },
@@ -30,7 +36,8 @@ const { values } = parseArgs({
     'max-terms': { type: 'string', default: '30000' },
     out: { type: 'string', default: join(import.meta.dirname, '../src/dedup/reference-terms.json') },
   },
-});
+  { maxPositionals: 0 },
+);
 
 /** One document of a source: what an outlet's feed would give as headline and summary. */
 interface Document {
@@ -67,7 +74,7 @@ function cleanAgNews(text: string): string {
 }
 
 function readAgNews(gitDir: string): Document[] {
-  if (!existsSync(gitDir)) throw new Error(`no AG News mirror at ${gitDir} (fetch github:lst11111/bert-text-classification, pass --ag-news GIT_DIR)`);
+  if (!existsSync(gitDir)) exitWithUsage(COMMAND, `no AG News mirror at ${gitDir} (fetch github:lst11111/bert-text-classification as a bare git mirror, pass --ag-news GIT_DIR)`);
   const docs: Document[] = [];
   for (const file of ['train', 'dev', 'test']) {
     const csv = execFileSync('git', ['--git-dir', gitDir, 'show', `HEAD:data/ag_news/${file}.csv`], { encoding: 'utf8', maxBuffer: 64 << 20 });
@@ -115,11 +122,11 @@ for (const { docs } of sources) {
   }
 }
 
-const minDf = Number(values['min-df']);
+const minDf = positiveIntOption(COMMAND, 'min-df', values['min-df']!);
 const kept = [...df]
   .filter(([, n]) => n >= minDf)
   .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-  .slice(0, Number(values['max-terms']));
+  .slice(0, positiveIntOption(COMMAND, 'max-terms', values['max-terms']!));
 const reference = {
   description: 'Document frequencies of newsmerge terms (profileTerms of profileItem) over news corpora; counts only. Built by scripts/build-reference-terms.ts.',
   sources: sources.map((s) => ({ name: s.name, items: s.docs.length })),

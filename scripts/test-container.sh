@@ -11,6 +11,11 @@
 # newsmerge:container-test), KEEP_IMAGE=1 (keep that tag afterwards), NEWSMERGE_TEST_STARTS (default 10).
 # Needs bash >= 4.4, node and timeout (coreutils) on the host; curl is used when present.
 set -euo pipefail
+if [[ "${1:-}" == "--help" || "${1:-}" == "-h" ]]; then
+  echo "Usage: npm run test:container"
+  sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+  exit 0
+fi
 if ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] < 404)); then
   echo "test:container needs bash 4.4 or newer (this is $BASH_VERSION)" >&2
   exit 1
