@@ -9,6 +9,7 @@ import type { Example } from './fit-boosted-trees.js';
 import { profileItem } from '../src/dedup/item-profile.js';
 import { DEFAULT_PAIR_MODEL } from '../src/dedup/default-pair-model.js';
 import { LexicalSimilarity, type ComparedItem, type EventSimilarity } from '../src/dedup/similarity.js';
+import type { ReferenceTerms } from '../src/dedup/term-statistics.js';
 import type { TermWeights } from '../src/dedup/term-vector.js';
 import { replay, type LabeledItem, type ReplayOrder } from './dedup-replay.js';
 
@@ -40,14 +41,14 @@ class RecordingSimilarity implements EventSimilarity {
 }
 
 /** Replays the items in each order and returns every candidate pair the same-event stage scored. */
-export function candidatePairs(items: readonly LabeledItem[], dedup: DedupConfig, orders: readonly ReplayOrder[] = ['published', 'feeds']): LabeledPair[] {
+export function candidatePairs(items: readonly LabeledItem[], dedup: DedupConfig, reference?: ReferenceTerms | null, orders: readonly ReplayOrder[] = ['published', 'feeds']): LabeledPair[] {
   const byProfile = new Map<string, number>();
   items.forEach((item, i) => byProfile.set(`${item.source}\u0000${JSON.stringify(profileItem(item.title, item.summary))}`, i));
   const indexOf = (c: ComparedItem) => byProfile.get(`${c.outlet}\u0000${JSON.stringify(c.profile)}`);
   const pairs: LabeledPair[] = [];
   for (const order of orders) {
     const recorder = new RecordingSimilarity(indexOf, items);
-    replay(items, { order, dedup, similarity: recorder });
+    replay(items, { order, dedup, similarity: recorder, reference });
     pairs.push(...recorder.pairs);
   }
   return pairs;

@@ -3,6 +3,7 @@
  * through the real ingest path (storeEntries on a temporary SQLite database, then the periodic merge),
  * and scoring clusterings pairwise and with B-cubed.
  */
+import type { ReferenceTerms } from '../src/dedup/term-statistics.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -128,6 +129,8 @@ export interface ReplayOptions {
   order: ReplayOrder;
   dedup: DedupConfig;
   similarity?: EventSimilarity;
+  /** Reference term counts for IDFs (default: the shipped ones; null: the install's own counts only). */
+  reference?: ReferenceTerms | null;
   /** Published-order replay: the span of published time one poll cycle brings. */
   cycleMs?: number;
   /** Feeds-order replay: how many outlets' backlogs are written in one batch. */
@@ -189,9 +192,9 @@ export function replay(items: readonly LabeledItem[], options: ReplayOptions): R
     let untimed = 0n;
     for (const { groups, at, mergeAfter } of batches) {
       const batch: FeedEntries[] = [...groups].map(([source, list]) => ({ feedId: feedIds.get(source)!, entries: list.map(entryOf), fetchedAt: at, guidMode: 'guid' }));
-      store.write(() => storeEntries(store, batch, options.dedup, at, { similarity: options.similarity }));
+      store.write(() => storeEntries(store, batch, options.dedup, at, { similarity: options.similarity, reference: options.reference }));
       if (mergeAfter) {
-        for (let pass = { merged: 0, done: false }; !pass.done; merged += pass.merged) pass = mergeConvergedStories(store, options.dedup, at, options.similarity);
+        for (let pass = { merged: 0, done: false }; !pass.done; merged += pass.merged) pass = mergeConvergedStories(store, options.dedup, at, { similarity: options.similarity, reference: options.reference });
       }
       const before = stored;
       stored += batch.reduce((n, b) => n + b.entries.length, 0);

@@ -8,6 +8,7 @@
  * are scored, in both replay orders. --corrections adds a curator's judgements (`npm run corrections:export`)
  * to the final training set, each pair weighed by the features the ingest path would compute for it.
  */
+import { DEFAULT_REFERENCE_TERMS } from '../src/dedup/term-statistics.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exitWithUsage, parseCommandLine, positiveIntOption, readInputFile } from '../src/cli/cli-args.js';
@@ -21,9 +22,11 @@ import { correctionExamples } from './correction-examples.js';
 const DEFAULT_FILE = join(import.meta.dirname, '../../shared/data/stories/allsides_neus_triplets_sample.jsonl');
 const COMMAND = {
   name: 'newsmerge train:dedup',
-  usage: 'Usage: npm run train:dedup [-- FILE.jsonl ...] [--cv] [--folds N] [--orders published,feeds] [--out PATH] [--corrections PAIRS.jsonl] [--dedup JSON] [--boosting JSON]',
+  usage: 'Usage: npm run train:dedup [-- FILE.jsonl ...] [--cv] [--folds N] [--orders published,feeds] [--out PATH] [--corrections PAIRS.jsonl] [--reference none|shipped] [--dedup JSON] [--boosting JSON]',
   description: `Trains the same-event pair model on labeled JSON Lines files (default ${DEFAULT_FILE}) and writes it to --out (default src/dedup/pair-model.json).
---cv cross-validates by story first; --corrections adds pairs from \`npm run corrections:export\`.`,
+--cv cross-validates by story first; --corrections adds pairs from \`npm run corrections:export\`.
+--reference none (default) replays with the install's own term counts, as the shipped model was trained;
+--reference shipped blends in src/dedup/reference-terms.json as a new install does (see docs/merging.md).`,
 };
 const { values, positionals } = parseCommandLine(COMMAND, {
   cv: { type: 'boolean', default: false },
@@ -33,6 +36,7 @@ const { values, positionals } = parseCommandLine(COMMAND, {
   dedup: { type: 'string', default: '{}' },
   boosting: { type: 'string', default: '{}' },
   corrections: { type: 'string' },
+  reference: { type: 'string', default: 'none' },
 });
 const files = positionals.length ? positionals : [DEFAULT_FILE];
 const folds = positiveIntOption(COMMAND, 'folds', values.folds!);
@@ -41,6 +45,8 @@ const orders = values.orders!.split(',');
 for (const order of orders) if (order !== 'published' && order !== 'feeds') exitWithUsage(COMMAND, `--orders takes published and/or feeds, not "${order}"`);
 // --dedup '{"joinThreshold":0.7}' overrides the shipped defaults, to try thresholds under cross-validation.
 const dedup = parseDedupOption(COMMAND, values.dedup!);
+if (values.reference !== 'none' && values.reference !== 'shipped') exitWithUsage(COMMAND, `--reference takes none or shipped, not "${values.reference}"`);
+const reference = values.reference === 'none' ? null : DEFAULT_REFERENCE_TERMS;
 
 /** A stable fold for a story, so that a story's items are never split between training and test. */
 function foldOf(cluster: string, folds: number): number {
@@ -71,7 +77,7 @@ function crossValidate(items: LabeledItem[], pairs: LabeledPair[], folds: number
     const sum = { tp: 0, predicted: 0, actual: 0, bp: 0, br: 0, n: 0 };
     for (let f = 0; f < folds; f++) {
       const model = train(pairs.filter((p) => fold[p.a] !== f && fold[p.b] !== f));
-      const { storyOf } = replay(items, { order, dedup, similarity: new LexicalSimilarity(model) });
+      const { storyOf } = replay(items, { order, dedup, similarity: new LexicalSimilarity(model), reference });
       const held = new Set(items.filter((_, i) => fold[i] === f).map((i) => i.id));
       const s = score(items, storyOf, held);
       sum.tp += s.pairs.truePositive;
@@ -91,13 +97,13 @@ function crossValidate(items: LabeledItem[], pairs: LabeledPair[], folds: number
 }
 
 const items = files.flatMap((f) => readLabeledOrExit(COMMAND, f));
-const pairs = candidatePairs(items, dedup);
+const pairs = candidatePairs(items, dedup, reference);
 const positives = pairs.filter((p) => p.label === 1).length;
 console.log(`${items.length} items, ${pairs.length} candidate pairs (${positives} same-event)`);
 if (values.cv) crossValidate(items, pairs, folds);
 const corrections = values.corrections ? correctionExamplesOrExit(values.corrections) : [];
 if (values.corrections) console.log(`${corrections.length} curator pairs (${corrections.filter((p) => p.label === 1).length} same-event) from ${values.corrections}`);
 const model = train([...pairs, ...corrections]);
-model.trainedOn = { files: files.map((f) => f.split('/').pop()), items: items.length, pairs: pairs.length, positives, boosting, ...(values.corrections ? { corrections: corrections.length } : {}) };
+model.trainedOn = { files: files.map((f) => f.split('/').pop()), items: items.length, pairs: pairs.length, positives, boosting, reference: values.reference, ...(values.corrections ? { corrections: corrections.length } : {}) };
 writeFileSync(values.out!, `${JSON.stringify(model)}\n`);
 console.log(`wrote ${values.out}`);

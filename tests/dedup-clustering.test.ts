@@ -277,7 +277,7 @@ describe('same-event clustering through the poller', () => {
     const separate = SEED_STORY.map(storyOf);
     expect(new Set(separate).size).toBe(3);
 
-    expect(mergeConvergedStories(store, dedup, NOW, sure)).toEqual({ merged: 2, done: true });
+    expect(mergeConvergedStories(store, dedup, NOW, { similarity: sure })).toEqual({ merged: 2, done: true });
     const oldest = Math.min(...separate);
     for (const item of SEED_STORY) expect(storyOf(item)).toBe(oldest);
     for (const id of separate.filter((id) => id !== oldest)) {
@@ -286,7 +286,7 @@ describe('same-event clustering through the poller', () => {
       expect(res.status).toBe(301);
       expect(res.headers.get('location')).toMatch(new RegExp(`/stories/${oldest}$`));
     }
-    expect(mergeConvergedStories(store, dedup, NOW, sure)).toEqual({ merged: 0, done: true });
+    expect(mergeConvergedStories(store, dedup, NOW, { similarity: sure })).toEqual({ merged: 0, done: true });
   });
 
   it('with the real model at the default thresholds, merges seed pieces into the oldest and leaves other news alone', async () => {

@@ -1,10 +1,9 @@
 import type { DedupConfig } from '../config/config-schema.js';
-import type { EventSimilarity } from '../dedup/similarity.js';
 import { TermStatistics } from '../dedup/term-statistics.js';
 import type { Store } from '../store/store.js';
 import { comparedItems, indexEntry, loadTerms, supportFor, weighedTerms, type ClusterSession } from './assign-story.js';
 import { profileEntry } from './item-lede.js';
-import { defaultSimilarity } from './store-entries.js';
+import { defaultSimilarity, type ClusterOptions } from './store-entries.js';
 import { mergeStoryInto, refreshStory } from './story-edits.js';
 
 /** Items stored before clustering existed that one pass indexes (an upgrade catches up over a few passes). */
@@ -65,7 +64,7 @@ export const MERGE_HINTS_PER_PASS = 100;
  * The survivor keeps the older id; the other is marked merged into it (its /stories/:id
  * redirects). One transaction over at most `maxHints` hints: call again while it is not done.
  */
-export function mergeConvergedStories(store: Store, dedup: DedupConfig, now: number, similarity: EventSimilarity = defaultSimilarity(), maxHints = MERGE_HINTS_PER_PASS): MergePass {
+export function mergeConvergedStories(store: Store, dedup: DedupConfig, now: number, options: ClusterOptions = {}, maxHints = MERGE_HINTS_PER_PASS): MergePass {
   return store.write(() => {
     store.clusters.begin();
     const indexed = indexBacklog(store);
@@ -74,8 +73,8 @@ export function mergeConvergedStories(store: Store, dedup: DedupConfig, now: num
     const done = indexed && hints.length < maxHints;
     if (hints.length === 0) return { merged: 0, done };
     const session: ClusterSession = {
-      similarity,
-      terms: new TermStatistics(store.clusters.documentCount()),
+      similarity: options.similarity ?? defaultSimilarity(),
+      terms: new TermStatistics(store.clusters.documentCount(), [], options.reference),
     };
     let version: number | null = null;
     const storyVersion = () => (version ??= store.stories.nextVersion());

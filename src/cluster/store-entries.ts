@@ -4,7 +4,7 @@ import { profileTerms } from '../dedup/item-profile.js';
 import { LexicalSimilarity, type EventSimilarity } from '../dedup/similarity.js';
 import { storyKeys } from '../dedup/story-keys.js';
 import { isTemplatedFeed } from '../dedup/templated-feed.js';
-import { TermStatistics } from '../dedup/term-statistics.js';
+import { TermStatistics, type ReferenceTerms } from '../dedup/term-statistics.js';
 import type { ItemRecord } from '../store/items.js';
 import type { Store } from '../store/store.js';
 import type { Entry } from './entry.js';
@@ -34,11 +34,15 @@ export interface StoreReport {
   storiesCreated: number;
   storiesMerged: number;
   changedStories: number;
+  /** Items inserted or rewritten: their topics are decided again (cluster/item-topics.ts). */
+  writtenItems: number[];
 }
 
-/** What clustering uses besides the config; the default is the shipped lexical pair model. */
+/** What clustering uses besides the config; the defaults are the shipped pair model and reference term counts. */
 export interface ClusterOptions {
   similarity?: EventSimilarity;
+  /** Reference term counts blended into IDFs (null: the install's own counts only, as before they existed). */
+  reference?: ReferenceTerms | null;
 }
 
 interface Pending {
@@ -83,6 +87,7 @@ export function storeEntries(store: Store, batch: readonly FeedEntries[], dedup:
   const perFeed = new Map<number, StoreCounts>();
   const pending: Pending[] = [];
   const dirty = new Set<number>();
+  const written: number[] = [];
   let version: number | null = null;
   const storyVersion = () => (version ??= store.stories.nextVersion());
   for (const { feedId, entries, fetchedAt, guidMode } of batch) {
@@ -104,6 +109,7 @@ export function storeEntries(store: Store, batch: readonly FeedEntries[], dedup:
         indexItem(store, { itemId: known.id, storyId: known.storyId, feedId, outlet: store.clusters.outletOf(feedId) }, { keys: storyKeys(entry, dedup.minTitleWords), profile: profileEntry(entry), publishedAt: fields.publishedAt, templated }, true);
         dirty.add(known.storyId);
         counts.updated++;
+        written.push(known.id);
       } else {
         counts.unchanged++;
       }
@@ -120,7 +126,7 @@ export function storeEntries(store: Store, batch: readonly FeedEntries[], dedup:
   });
   const session: ClusterSession = {
     similarity: options.similarity ?? defaultSimilarity(),
-    terms: new TermStatistics(store.clusters.documentCount(), incoming.map((i) => profileTerms(i.profile))),
+    terms: new TermStatistics(store.clusters.documentCount(), incoming.map((i) => profileTerms(i.profile)), options.reference),
   };
   // Read before anything of the batch is written: the stored counts of everything its items weigh.
   loadTerms(store, session.terms, incoming.flatMap((i) => weighedTerms(i.profile)));
@@ -134,6 +140,7 @@ export function storeEntries(store: Store, batch: readonly FeedEntries[], dedup:
     for (const absorbed of assignment.absorbed) dirty.delete(absorbed);
     storiesMerged += assignment.absorbed.length;
     const itemId = store.items.insert({ ...fields, feedId: item.feedId, storyId: assignment.storyId, entryKey: item.entryKey, firstSeenAt: item.fetchedAt });
+    written.push(itemId);
     indexItem(store, { itemId, storyId: assignment.storyId, feedId: item.feedId, outlet: next.outlet }, next);
     dirty.add(assignment.storyId);
   });
@@ -141,5 +148,5 @@ export function storeEntries(store: Store, batch: readonly FeedEntries[], dedup:
   for (const storyId of dirty) {
     refreshStory(store, storyId, now, storyVersion());
   }
-  return { perFeed, storiesCreated, storiesMerged, changedStories: dirty.size };
+  return { perFeed, storiesCreated, storiesMerged, changedStories: dirty.size, writtenItems: written };
 }
