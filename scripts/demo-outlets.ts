@@ -7,13 +7,17 @@ const OUTLETS = resolve(import.meta.dirname, '../demo/outlets');
 /** Content types of the sample files, by extension. */
 export const DEMO_TYPES: Record<string, string> = { xml: 'application/xml; charset=utf-8', rdf: 'application/rdf+xml; charset=utf-8', json: 'application/feed+json' };
 
-/** The sample outlets and the topics the demo tags them with. */
+/**
+ * The sample outlets, the topics the demo tags them with, and their (made-up) profiles. The leans are chosen
+ * so the demo shows both blindspots: the Senate story is covered by the right only (the left's blindspot),
+ * the exoplanet story by the left and the center only (the right's).
+ */
 export const DEMO_FEEDS = [
-  { file: 'global-wire.xml', title: 'Global Wire', tags: ['world', 'business', 'science'] },
-  { file: 'daily-planet.xml', title: 'The Daily Planet', tags: ['world', 'science'] },
-  { file: 'capital-hill-post.xml', title: 'Capital Hill Post', tags: ['politics', 'world'] },
-  { file: 'morning-ledger.json', title: 'The Morning Ledger', tags: ['business', 'technology', 'politics'] },
-  { file: 'science-weekly.rdf', title: 'Science Weekly', tags: ['science'] },
+  { file: 'global-wire.xml', title: 'Global Wire', tags: ['world', 'business', 'science'], profile: { country: 'GB', language: 'en-GB', lean: 'center', owner: 'Global Wire Cooperative', labels: ['wire service'] } },
+  { file: 'daily-planet.xml', title: 'The Daily Planet', tags: ['world', 'science'], profile: { country: 'US', language: 'en-US', lean: 'lean-left', owner: 'Planet Media Group', labels: ['daily newspaper'] } },
+  { file: 'capital-hill-post.xml', title: 'Capital Hill Post', tags: ['politics', 'world'], profile: { country: 'US', language: 'en-US', lean: 'lean-right', owner: 'Hill Street Holdings', labels: ['political news'] } },
+  { file: 'morning-ledger.json', title: 'The Morning Ledger', tags: ['business', 'technology', 'politics'], profile: { country: 'US', language: 'en-US', lean: 'right', owner: 'Ledger Publishing Co.', labels: ['business daily'] } },
+  { file: 'science-weekly.rdf', title: 'Science Weekly', tags: ['science'], profile: { country: 'IE', language: 'en-IE', lean: 'left', owner: 'Science Weekly Trust', labels: ['magazine'] } },
 ];
 
 function offsetMs(spec: string): number {

@@ -101,6 +101,8 @@ const configText = JSON.stringify(
       science: { title: 'Science', description: 'Science and research' },
     },
     feeds: FEEDS.map((f) => ({ url: `${outlets}/outlets/${f.file}`, title: f.title, tags: f.tags })),
+    // Made-up outlets, made-up leans: enough for the coverage bars, filters and /blindspots to show something.
+    outlets: Object.fromEntries(FEEDS.map((f) => [f.title, f.profile])),
   },
   null,
   2,
@@ -119,6 +121,8 @@ newsmerge demo is running. Sample outlets: ${outlets}/outlets/
   World (JSON Feed)    ${base}topics/world.json
   Science (JSON Feed)  ${base}topics/science.json
   All topics           ${base}all.rss
+  Blindspots           ${base}blindspots
+  Left's blindspot     ${base}all.rss?blindspot=left
   Feed status (API)    ${base}api/feeds
 Press Ctrl+C to stop.
 `);

@@ -10,7 +10,9 @@ import { loadConfigFile } from './config/load-config.js';
 import { join } from 'node:path';
 import { PollWorker } from './ingest/poll-worker.js';
 import { registerFeeds } from './ingest/poller.js';
+import { PushService } from './push/push-service.js';
 import { createApp } from './serve/app.js';
+import { createFeedDocuments } from './serve/feed-documents.js';
 import { basePathRewriter } from './serve/base-path.js';
 import { clientErrorHandler, MAX_HEADER_BYTES } from './serve/client-errors.js';
 import { createFeedFastPath } from './serve/feed-fast-path.js';
@@ -53,6 +55,8 @@ export interface Newsmerge {
   port: number;
   store: Store;
   poller: PollWorker;
+  /** The WebSub hub and story alerts (tests drive its deliveries with the fake clock). */
+  push: PushService;
   /** Re-reads the config file; an invalid file is rejected (thrown) and the running config kept. */
   reload(): AppConfig;
   /** Stops scheduling, aborts fetches, closes the server and the database. */
@@ -95,6 +99,8 @@ export async function startNewsmerge(options: StartOptions): Promise<Newsmerge> 
   let catalog = new TopicCatalog(config, store);
   const metrics = createMetrics(store, join(env.dataDir, DATABASE_FILE));
   const cache = new FeedCache();
+  // Started once the serve context exists; ingest answers before that have nothing to push yet.
+  let push: PushService | null = null;
   const poller = new PollWorker({
     dataDir: env.dataDir,
     config,
@@ -106,11 +112,13 @@ export async function startNewsmerge(options: StartOptions): Promise<Newsmerge> 
     onAnswer: () => {
       store.expectExternalWrite();
       cache.expireAll();
+      push?.changed();
     },
     maxHeapMb: env.ingestMaxHeapMb ?? undefined,
     // New feeds of a reloaded config have ids once the ingest thread registered them.
     onConfigured: () => {
       catalog = new TopicCatalog(config, store);
+      push?.changed();
     },
   });
   let task: ScheduledTask | null = null;
@@ -127,6 +135,7 @@ export async function startNewsmerge(options: StartOptions): Promise<Newsmerge> 
     configVersion++;
     cache.clear();
     if (scheduleChanged && task) schedule();
+    push?.changed();
     logger.info({ feeds: config.feeds.length, topics: catalog.topics.length }, 'config reloaded');
     return config;
   };
@@ -154,6 +163,8 @@ export async function startNewsmerge(options: StartOptions): Promise<Newsmerge> 
     },
     metrics,
   };
+  push = new PushService({ dataDir: env.dataDir, config: () => config, baseUrl: env.baseUrl, documents: createFeedDocuments(ctx), now, logger, userAgent: config.userAgent ?? userAgentFor(version) });
+  ctx.push = push;
   const app = createApp(ctx);
   const fastPath = createFeedFastPath(ctx);
   const honoListener = getRequestListener(app.fetch);
@@ -190,10 +201,12 @@ export async function startNewsmerge(options: StartOptions): Promise<Newsmerge> 
     port,
     store,
     poller,
+    push,
     reload,
     async close() {
       void task?.destroy();
       await poller.stop();
+      await push?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

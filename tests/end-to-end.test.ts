@@ -28,7 +28,8 @@ describe('end to end: three outlets around the seed story', () => {
       feeds: [
         { url: outlets.url('/wire.rss'), title: 'Wire Service', tags: ['world'] },
         { url: outlets.url('/daily.atom'), title: 'The Daily Planet', tags: ['world'] },
-        { url: outlets.url('/capital.rss'), title: 'Capital Hill Post', tags: ['world', 'politics'] },
+        // topicMode "all": every item of the feed in both topics (item-level topics: tests/item-topics.test.ts).
+        { url: outlets.url('/capital.rss'), title: 'Capital Hill Post', tags: ['world', 'politics'], topicMode: 'all' },
       ],
     });
     await nm.pollAll();

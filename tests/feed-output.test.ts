@@ -123,8 +123,8 @@ describe('served feeds are well-formed and complete, whatever outlets send', () 
     expect(item).not.toHaveProperty('author');
     expect(item.authors).toEqual([{ name: 'Jo & "Co" Ltd.' }]);
     expect(item._newsmerge.sources).toEqual([
-      { name: 'Hostile outlet', url: 'https://hostile.example/story?a=1&b=2&c=%223%22', title: 'Alpha ]]> beta ]]> gamma delta & epsilon "quoted"', published: new Date(T).toISOString() },
-      { name: 'Second outlet', url: 'https://hostile.example/story?b=2&a=1&c=%223%22', title: 'Syndicated copy', published: new Date(T + 600_000).toISOString() },
+      { name: 'Hostile outlet', url: 'https://hostile.example/story?a=1&b=2&c=%223%22', title: 'Alpha ]]> beta ]]> gamma delta & epsilon "quoted"', published: new Date(T).toISOString(), lean: null, country: null },
+      { name: 'Second outlet', url: 'https://hostile.example/story?b=2&a=1&c=%223%22', title: 'Syndicated copy', published: new Date(T + 600_000).toISOString(), lean: null, country: null },
     ]);
     expect(item.attachments).toEqual([{ url: 'https://hostile.example/audio.mp3?x=1&y=%222%22', mime_type: 'audio/mpeg', size_in_bytes: 1234 }]);
     expect(item.image).toBe('https://hostile.example/img.jpg?w=1&h=2');

@@ -32,7 +32,11 @@ async function main(): Promise<number> {
     const env = loadEnv();
     const text = readFileSync(env.configPath, 'utf8');
     parseConfigText(text, env.configPath);
-    const raw = JSON.parse(text) as { topics: Record<string, { title: string; description?: string }>; feeds: Array<{ url: string; title: string; tags: string[] }> };
+    const raw = JSON.parse(text) as {
+      topics: Record<string, { title: string; description?: string }>;
+      feeds: Array<{ url: string; title: string; outlet?: string; tags: string[] }>;
+      outlets?: Record<string, unknown>;
+    };
     const forced = values.tags ? values.tags.split(',').map((t) => t.trim()).filter(Boolean) : null;
     const known = new Set(raw.feeds.map((f) => f.url));
     let added = 0;
@@ -51,7 +55,11 @@ async function main(): Promise<number> {
           newTopics.push(tag);
         }
       }
-      raw.feeds.push({ url: outlet.url, title: outlet.title, tags: [...new Set(tags)] });
+      const name = outlet.outlet && outlet.outlet !== outlet.title ? outlet.outlet : undefined;
+      raw.feeds.push({ url: outlet.url, title: outlet.title, ...(name ? { outlet: name } : {}), tags: [...new Set(tags)] });
+      // A profile exported by /opml/outlets comes along, unless the config already has one for that outlet.
+      const profileName = name ?? outlet.title;
+      if (outlet.profile && !(raw.outlets && profileName in raw.outlets)) (raw.outlets ??= {})[profileName] = outlet.profile;
       known.add(outlet.url);
       added++;
     }

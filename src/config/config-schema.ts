@@ -1,6 +1,9 @@
 import cron from 'node-cron';
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
+import { classifierThresholdSchema, topicMatchSchema, topicModeSchema } from './topic-rules.js';
+import { checkOutletProfiles, outletProfilesSchema } from './outlet-profiles.js';
+import { alertsConfigSchema, checkAlerts, websubConfigSchema } from './push-config.js';
 
 const TAG_PATTERN = /^[a-z0-9][a-z0-9_-]{0,39}$/;
 
@@ -38,11 +41,15 @@ const feedSchema = z.strictObject({
   userAgent: z.string().min(1).optional(),
   minInterval: duration.optional(),
   maxInterval: duration.optional(),
+  /** "all": every item is in each of the feed's topics; "match": only items that fit the topic (default: all for one tag, match for several). */
+  topicMode: topicModeSchema.optional(),
 });
 
 const topicSchema = z.strictObject({
   title: z.string().trim().min(1, 'must not be empty'),
   description: z.string().trim().default(''),
+  /** The topic's own rules for which items fit it (src/config/topic-rules.ts). */
+  match: topicMatchSchema.default(topicMatchSchema.parse({})),
 });
 
 const dedupSchema = z.strictObject({
@@ -98,6 +105,14 @@ export const configSchema = z
     userAgent: z.string().min(1).optional(),
     cacheMaxAge: z.int().min(0).default(300),
     dedup: dedupSchema.default(dedupSchema.parse({})),
+    /** Confidence above which the topic classifier is trusted, every class alike (absent: the model's per-class thresholds). */
+    classifierThreshold: classifierThresholdSchema.optional(),
+    /** Outlet profiles (country, language, lean, owner, labels) keyed by outlet name: see outlet-profiles.ts. */
+    outlets: outletProfilesSchema.default({}),
+    /** newsmerge as the WebSub hub of its topic feeds (src/config/push-config.ts). */
+    websub: websubConfigSchema.default(websubConfigSchema.parse({})),
+    /** Story alerts: webhooks told once per story when it first matches (src/config/push-config.ts). */
+    alerts: alertsConfigSchema.default([]),
   })
   .superRefine((config, ctx) => {
     const seen = new Map<string, number>();
@@ -120,6 +135,8 @@ export const configSchema = z
       const max = feed.maxInterval ?? config.maxInterval;
       if (min > max) ctx.addIssue({ code: 'custom', path: ['feeds', i, 'minInterval'], message: 'is longer than maxInterval' });
     });
+    checkOutletProfiles(config.feeds, config.outlets, ctx);
+    checkAlerts(config.alerts, config.topics, ctx);
     if (config.minInterval > config.maxInterval) {
       ctx.addIssue({ code: 'custom', path: ['minInterval'], message: 'is longer than maxInterval' });
     }

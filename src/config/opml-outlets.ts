@@ -7,6 +7,19 @@ export interface OpmlOutlet {
   title: string;
   /** Category names: the outline's category attribute and the titles of the folders it sits in. */
   categories: string[];
+  /** The outlet name, when the outline names one (newsmerge's /opml/outlets does). */
+  outlet?: string;
+  /** Profile attributes the outline carries (country, language, lean, owner, labels), as written. */
+  profile?: { country?: string; language?: string; lean?: string; owner?: string; labels?: string[] };
+}
+
+/** The profile attributes of an outline; undefined when it has none. */
+function profileOf(attrs: Record<string, string>): OpmlOutlet['profile'] {
+  const profile: NonNullable<OpmlOutlet['profile']> = {};
+  for (const key of ['country', 'language', 'lean', 'owner'] as const) if (attrs[key]?.trim()) profile[key] = attrs[key].trim();
+  const labels = (attrs.labels ?? '').split(',').map((l) => l.trim()).filter(Boolean);
+  if (labels.length) profile.labels = labels;
+  return Object.keys(profile).length ? profile : undefined;
 }
 
 type Outline = { $?: Record<string, string>; outline?: Outline[] };
@@ -17,7 +30,9 @@ function walk(outlines: Outline[] | undefined, folders: string[], found: OpmlOut
     const title = (attrs.title ?? attrs.text ?? '').trim();
     if (attrs.xmlUrl) {
       const categories = (attrs.category ?? '').split(',').map((c) => c.trim().replace(/^\//, '')).filter(Boolean);
-      found.push({ url: attrs.xmlUrl.trim(), title: title || attrs.xmlUrl.trim(), categories: [...folders, ...categories] });
+      const outlet = attrs.outlet?.trim();
+      const profile = profileOf(attrs);
+      found.push({ url: attrs.xmlUrl.trim(), title: title || attrs.xmlUrl.trim(), categories: [...folders, ...categories], ...(outlet ? { outlet } : {}), ...(profile ? { profile } : {}) });
     }
     walk(o.outline, attrs.xmlUrl ? folders : title ? [...folders, title] : folders, found);
   }

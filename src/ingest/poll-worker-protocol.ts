@@ -23,6 +23,8 @@ export type FromThread =
   | { type: 'ready' }
   /** The thread registered the feeds of its current config (at start and after each config message). */
   | { type: 'configured' }
+  /** Stored items' topics were recomputed for new topic rules (after a config message or at start). */
+  | { type: 'topics'; items: number }
   | { type: 'log'; line: string }
   | { type: 'attempt'; attempt: AttemptFacts }
   | { type: 'cycle'; report: CycleReport }

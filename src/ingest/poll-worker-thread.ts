@@ -70,6 +70,10 @@ function register(): void {
   try {
     registerFeeds(store, config, now());
     send({ type: 'configured' });
+    // New topic rules apply to what is stored, in the background: requests are served meanwhile.
+    void poller.refreshTopics().then((count) => {
+      if (count > 0) send({ type: 'topics', items: count });
+    });
   } catch (err) {
     logger.error({ err }, 'cannot register the feeds of the config (database write failed); the next cycle tries again');
   }

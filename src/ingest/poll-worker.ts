@@ -172,6 +172,10 @@ export class PollWorker {
       case 'configured':
         this.options.onConfigured?.();
         break;
+      case 'topics':
+        // Like a poll that wrote: feeds rendered under the old topics are checked again on their next request.
+        this.options.onAnswer?.();
+        break;
       case 'log':
         forwardLog(this.options.logger, message.line);
         break;

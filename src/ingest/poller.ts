@@ -8,6 +8,7 @@ import { fetchAttempt, nextFeedState, type Attempt, type AttemptFacts } from './
 import { mergeConvergedStories } from '../cluster/merge-stories.js';
 import { pruneExpired } from '../cluster/retention.js';
 import { storeEntries, type FeedEntries } from '../cluster/store-entries.js';
+import { assignItemTopics, ItemTopicRules, ItemTopicsJob } from '../cluster/item-topics.js';
 
 /** What a poll cycle did, for logs, the API and `npm run poll`. */
 export interface CycleReport {
@@ -114,8 +115,34 @@ export class Poller {
   private running: Promise<CycleReport> | null = null;
   private readonly abort = new AbortController();
   private cyclesDone = 0;
+  private topicRules: { config: AppConfig; rules: ItemTopicRules } | null = null;
+  private readonly topicsJob: ItemTopicsJob;
 
-  constructor(private readonly deps: PollerDeps) {}
+  constructor(private readonly deps: PollerDeps) {
+    this.topicsJob = new ItemTopicsJob(deps.store);
+  }
+
+  /** The item-topic rules of the current config, compiled once per config. */
+  private rules(): ItemTopicRules {
+    const config = this.deps.config();
+    if (this.topicRules?.config !== config) this.topicRules = { config, rules: new ItemTopicRules(config) };
+    return this.topicRules.rules;
+  }
+
+  /**
+   * Brings stored items' topics in line with the current config's topic rules (nothing to do unless they
+   * changed); resolves with how many items were rewritten. Never rejects: a failure is logged and retried next cycle.
+   */
+  async refreshTopics(): Promise<number> {
+    try {
+      const count = await this.topicsJob.run(this.rules());
+      if (count > 0) this.deps.logger.info({ items: count }, 'item topics recomputed for the current topic rules');
+      return count;
+    } catch (err) {
+      this.deps.logger.error({ err }, 'cannot recompute item topics (database write failed); the next cycle tries again');
+      return 0;
+    }
+  }
 
   /** Number of cycles completed since start (readiness: the first one has finished). */
   get completedCycles(): number {
@@ -177,6 +204,8 @@ export class Poller {
       return report;
     }
     report.feeds = selected.length;
+    // Items stored from here on get the current rules' topics; those stored before must have them too.
+    await this.refreshTopics();
     const writer = this.batchWriter(report);
     let done = 0;
     await this.runPool(selected, async ({ feed, state }) => {
@@ -325,6 +354,7 @@ export class Poller {
           if (attempt.parsed) entries.push({ feedId: states[i]!.id, entries: attempt.parsed.entries, fetchedAt: attempt.startedAt, guidMode: states[i]!.guidMode });
         });
         const result = storeEntries(store, entries, cfg.dedup, now());
+        assignItemTopics(store, result.writtenItems, this.rules());
         for (const state of states) store.feeds.save(state);
         return result;
       });

@@ -6,10 +6,12 @@ import { answersWithPage, HttpError, NotFoundError } from './http-errors.js';
 import { adminRoutes } from './routes/admin.js';
 import { apiRoutes } from './routes/api.js';
 import { assetRoutes } from './routes/assets.js';
+import { blindspotRoutes } from './routes/blindspots.js';
 import { feedRoutes } from './routes/feeds.js';
 import { healthRoutes } from './routes/health.js';
 import { opmlRoutes } from './routes/opml.js';
 import { pageRoutes } from './routes/pages.js';
+import { pushRoutes } from './routes/push.js';
 import type { ServeContext } from './serve-context.js';
 
 /** Topic feed files: compressed once per change by their own cache, with a strong ETag per encoding. */
@@ -29,10 +31,12 @@ export function createApp(ctx: ServeContext): Hono {
   app.route('/', healthRoutes(ctx));
   app.get('/metrics', async (c) => c.body(await ctx.metrics.registry.metrics(), 200, { 'Content-Type': ctx.metrics.registry.contentType }));
   app.route('/', feedRoutes(ctx));
+  app.route('/', pushRoutes(ctx));
   app.route('/api', adminRoutes(ctx));
   app.route('/api', apiRoutes(ctx));
   app.route('/', opmlRoutes(ctx, (authorization) => bearerMatches(ctx.adminToken, authorization)));
   app.route('/', assetRoutes());
+  app.route('/', blindspotRoutes(ctx));
   app.route('/', pageRoutes(ctx));
   app.notFound((c) => errorResponse(ctx, c, new NotFoundError(`Not found: ${c.req.path.slice(0, 200)}`)));
   app.onError((err, c) => {

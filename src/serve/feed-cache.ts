@@ -17,6 +17,8 @@ export interface CachedFeed {
   lastModified: string;
   contentType: string;
   cacheControl: string;
+  /** The Link header (hub and self, for WebSub discovery); absent when the hub is off. */
+  links?: string;
   bodies: Partial<Record<Coding, Buffer>>;
   /** Data version of the database when the content key was last checked. */
   checkedAt: string;
@@ -97,10 +99,11 @@ export function isFresh(conditionals: Conditionals, entry: Pick<CachedFeed, 'eta
  * Headers of a 304 for an entry. Its ETag is the one a 200 in the same coding would carry (RFC 9110
  * 15.4.5): a client that stored the gzip tag must not be handed the identity one, or it flips between them.
  */
-export function notModifiedHeaders(entry: Pick<CachedFeed, 'etag' | 'lastModified' | 'cacheControl'> & { headers?: CachedFeed['headers'] }, coding: Coding): Record<string, string> {
+export function notModifiedHeaders(entry: Pick<CachedFeed, 'etag' | 'lastModified' | 'cacheControl'> & { headers?: CachedFeed['headers']; links?: string }, coding: Coding): Record<string, string> {
   const made = entry.headers?.[NOT_MODIFIED_KEY[coding]];
   if (made) return made;
-  const headers = { ETag: etagFor(entry, coding), 'Last-Modified': entry.lastModified, 'Cache-Control': entry.cacheControl, Vary: 'Accept-Encoding' };
+  const headers: Record<string, string> = { ETag: etagFor(entry, coding), 'Last-Modified': entry.lastModified, 'Cache-Control': entry.cacheControl, Vary: 'Accept-Encoding' };
+  if (entry.links) headers.Link = entry.links;
   (entry.headers ??= {})[NOT_MODIFIED_KEY[coding]] = headers;
   return headers;
 }
@@ -118,6 +121,7 @@ export function okHeaders(entry: CachedFeed, coding: Coding): Record<string, str
     Vary: 'Accept-Encoding',
   };
   if (coding !== 'identity') headers['Content-Encoding'] = coding;
+  if (entry.links) headers.Link = entry.links;
   (entry.headers ??= {})[coding] = headers;
   return headers;
 }

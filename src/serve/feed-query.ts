@@ -1,4 +1,6 @@
 import { spellingVariants } from '../dedup/spelling.js';
+import { parseCoverageParams } from './coverage-params.js';
+import type { CoverageQuery } from './coverage.js';
 import { BadRequestError } from './http-errors.js';
 
 /** The output formats of topic feeds, by file extension. */
@@ -19,6 +21,8 @@ export interface ListQuery {
   exclude: string[];
   /** Where the page starts (nextCursor of the page before), as given; checked by storyPage. */
   cursor: string | null;
+  /** Who covers it: lean, blindspot, country, language, min_countries (coverage-params.ts). */
+  coverage: CoverageQuery;
 }
 
 /**
@@ -26,7 +30,7 @@ export interface ListQuery {
  * the same). Every parameter may appear once; an empty value is the same as leaving it out (an empty
  * search box); parameters not listed here are ignored, since readers and trackers add their own.
  */
-export const LIST_LIMITS = { defaultLimit: 50, maxLimit: 500, maxMinSources: 1_000, maxQueryLength: 200, maxTerms: 12, maxSourceLength: 500, maxTagsLength: 500, maxCursorLength: 64 };
+export const LIST_LIMITS = { defaultLimit: 50, maxLimit: 500, maxMinSources: 1_000, maxMinCountries: 250, maxCoverageLength: 200, maxQueryLength: 200, maxTerms: 12, maxSourceLength: 500, maxTagsLength: 500, maxCursorLength: 64 };
 
 /** Options of parseListQuery: whether the route pages through stories with `cursor`. */
 export interface ListQueryOptions {
@@ -104,7 +108,7 @@ export function ftsQuery(text: string): string | null {
   return groups.length ? groups.join(' AND ') : null;
 }
 
-/** Validates limit, min_sources, since, q, source, exclude and cursor; throws BadRequestError naming the parameter. */
+/** Validates limit, min_sources, since, q, source, exclude, cursor and the coverage parameters; throws BadRequestError naming the parameter. */
 export function parseListQuery(params: URLSearchParams, options: ListQueryOptions = { paged: true }): ListQuery {
   const limit = wholeNumber(params, 'limit', LIST_LIMITS.maxLimit) ?? LIST_LIMITS.defaultLimit;
   const minSources = wholeNumber(params, 'min_sources', LIST_LIMITS.maxMinSources);
@@ -123,7 +127,10 @@ export function parseListQuery(params: URLSearchParams, options: ListQueryOption
   const exclude = [...new Set((excludeRaw ?? '').split(',').map((t) => t.trim()).filter(Boolean))];
   const cursor = single(params, 'cursor', LIST_LIMITS.maxCursorLength, () => 'cursor is not a cursor this server handed out');
   if (cursor !== null && !options.paged) throw new BadRequestError('cursor pages through topic pages and /api/stories; feeds have no pages');
-  return { limit, minSources, since, match, q, source, exclude, cursor };
+  const max = LIST_LIMITS.maxCoverageLength;
+  const read = (name: string) => single(params, name, max, (n) => `${name} takes at most ${max} characters, not ${n}`);
+  const coverage = parseCoverageParams(read, wholeNumber(params, 'min_countries', LIST_LIMITS.maxMinCountries));
+  return { limit, minSources, since, match, q, source, exclude, cursor, coverage };
 }
 
 /** Reads `tag` of /api/stories: topic tags joined by "+" or ","; null (every topic) when absent. Unknown tags are a 400. */

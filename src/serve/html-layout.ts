@@ -1,5 +1,6 @@
 import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
+import { COVERAGE_CSS, coverageBar } from './coverage-html.js';
 import type { FeedFormatName } from './feed-query.js';
 import { storyPageUrl } from './links.js';
 import type { StoryView } from './story-view.js';
@@ -60,7 +61,7 @@ export function layout(options: { title: string; siteName: string; baseUrl: stri
 <title>${title}</title>
 <link rel="icon" href="${baseUrl}favicon.svg" type="image/svg+xml">
 ${options.alternates.map((a) => html`<link rel="alternate" type="${MEDIA_TYPES[a.format]}" title="${a.title}" href="${a.href}">\n`)}
-<style>${raw(CSS)}</style>
+<style>${raw(CSS + COVERAGE_CSS)}</style>
 </head>
 <body>
 <header>
@@ -70,7 +71,7 @@ ${options.alternates.map((a) => html`<link rel="alternate" type="${MEDIA_TYPES[a
 <main>
 ${options.body}
 </main>
-<footer>Merged from outlet feeds by newsmerge · <a href="${baseUrl}all">All topics</a> · <a href="${baseUrl}feeds">Feed status</a> · <a href="${baseUrl}opml">OPML of all topic feeds</a> · <a href="${baseUrl}api/topics">API</a></footer>
+<footer>Merged from outlet feeds by newsmerge · <a href="${baseUrl}all">All topics</a> · <a href="${baseUrl}blindspots">Blindspots</a> · <a href="${baseUrl}feeds">Feed status</a> · <a href="${baseUrl}opml">OPML of all topic feeds</a> · <a href="${baseUrl}api/topics">API</a></footer>
 </body>
 </html>`;
 }
@@ -80,14 +81,15 @@ export function subscribeLinks(links: Record<FeedFormatName, string>): Html {
   return html`<span class="subscribe">${(['rss', 'atom', 'json'] as const).map((f) => html`<a href="${links[f]}" type="${MEDIA_TYPES[f]}">${FORMAT_LABELS[f]}</a>`)}</span>`;
 }
 
-/** One story in a list: headline, summary, coverage count and an outlet badge per outlet. */
-export function storyItem(story: StoryView, baseUrl: string, withSummary = true): Html {
+/** One story in a list: headline, summary, coverage count, an outlet badge per outlet, and (`rated`) a small bar by lean. */
+export function storyItem(story: StoryView, baseUrl: string, withSummary = true, rated = false): Html {
   const outlets = story.sourceCount === 1 ? '1 outlet' : `${story.sourceCount} outlets`;
   return html`<article class="story">
 <h3><a href="${storyPageUrl(baseUrl, story.id)}">${story.title}</a></h3>
 ${withSummary && story.summary ? html`<p>${story.summary}</p>` : ''}
 <div class="meta"><span class="count">${outlets}</span> · <time datetime="${story.published.toISOString()}">${displayTime(story.published)}</time></div>
 <div>${story.sources.map((s) => (s.url ? html`<a class="badge" href="${s.url}" rel="noopener noreferrer">${s.name}</a>` : html`<span class="badge">${s.name}</span>`))}</div>
+${rated ? coverageBar(story.coverage, true) : ''}
 ${story.related.length ? html`<p class="meta related">related: ${story.related.map((r, i) => html`${i > 0 ? ' · ' : ''}<a href="${storyPageUrl(baseUrl, r.id)}">${r.title}</a>`)}</p>` : ''}
 </article>`;
 }

@@ -39,7 +39,7 @@ export class UnauthorizedError extends HttpError {
 
 // Answers in their own format whatever happens: the JSON API, health, metrics, OPML, and any file name
 // (topic feeds, /favicon.ico, /robots.txt): a feed reader or script must never receive an HTML page.
-const DATA_PATH = /^\/(?:api|healthz|readyz|metrics|opml)(?:\/|$)|\.[A-Za-z0-9]{1,8}$/;
+const DATA_PATH = /^\/(?:api|healthz|readyz|metrics|opml|websub)(?:\/|$)|\.[A-Za-z0-9]{1,8}$/;
 
 /** True when an error at this path is answered with an HTML page: the pages, and unknown paths that look like pages. */
 export function answersWithPage(path: string): boolean {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Feed, type Item } from 'feed';
+import { coverageLine } from './coverage.js';
 import { storyPageUrl } from './links.js';
 import { escapeMarkup } from './markup.js';
 import type { FeedFormatName } from './feed-query.js';
@@ -17,6 +18,10 @@ export interface FeedMeta {
   /** Absolute base URL ending in "/", for story page links. */
   baseUrl: string;
   siteName: string;
+  /** The WebSub hub of this feed (rel="hub" in RSS and Atom, `hubs` in JSON Feed); absent when the hub is off. */
+  hub?: string;
+  /** True when the config rates some outlet's lean: entries then carry a "Coverage: 2 left · 1 center · 0 right" line. */
+  rated?: boolean;
 }
 
 /** Content types of the formats, with charset. */
@@ -44,8 +49,11 @@ function formatTime(date: Date): string {
   return date.toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
 }
 
-/** The HTML body of a story entry: the representative text, then every outlet with a link to its article. */
-export function storyHtml(story: StoryView, baseUrl: string): string {
+/**
+ * The HTML body of a story entry: the representative text, then every outlet with a link to its article (and,
+ * with `rated`, one line of coverage by side: feed readers show no bars, but they show text).
+ */
+export function storyHtml(story: StoryView, baseUrl: string, rated = false): string {
   const lead = story.content && story.content.length <= INLINE_CONTENT_MAX ? story.content : story.summary ? `<p>${escapeMarkup(story.summary)}</p>` : '';
   const outlets = story.sources
     .map((s) => {
@@ -55,7 +63,8 @@ export function storyHtml(story: StoryView, baseUrl: string): string {
     })
     .join('');
   const count = story.sourceCount === 1 ? '1 outlet' : `${story.sourceCount} outlets`;
-  return `${lead}<p><strong>Covered by ${count}:</strong></p><ul>${outlets}</ul><p><a href="${escapeMarkup(storyPageUrl(baseUrl, story.id))}">All coverage of this story</a></p>${relatedHtml(story, baseUrl)}`;
+  const coverage = rated ? `<p>Coverage: ${escapeMarkup(coverageLine(story.coverage))}</p>` : '';
+  return `${lead}<p><strong>Covered by ${count}:</strong></p><ul>${outlets}</ul>${coverage}<p><a href="${escapeMarkup(storyPageUrl(baseUrl, story.id))}">All coverage of this story</a></p>${relatedHtml(story, baseUrl)}`;
 }
 
 function relatedHtml(story: StoryView, baseUrl: string): string {
@@ -78,6 +87,7 @@ function baseFeed(meta: FeedMeta): Feed {
     updated: meta.updated,
     generator: meta.generator,
     feedLinks: { rss: meta.links.rss, atom: meta.links.atom, json: meta.links.json },
+    hub: meta.hub,
     author: { name: meta.siteName, link: meta.baseUrl },
   });
 }
@@ -101,7 +111,7 @@ export function renderRss(stories: readonly StoryView[], meta: FeedMeta): string
       ...commonItem(story, meta),
       title: cdataSafeText(story.title),
       description: cdataSafeHtml(escapeMarkup(story.summary || story.title)),
-      content: cdataSafeHtml(storyHtml(story, meta.baseUrl)),
+      content: cdataSafeHtml(storyHtml(story, meta.baseUrl, meta.rated)),
       category: story.categories.map((name) => ({ name })),
     };
     const media = story.enclosure ?? (story.image ? { url: story.image, type: null, length: null } : null);
@@ -141,7 +151,7 @@ export function renderAtom(stories: readonly StoryView[], meta: FeedMeta): strin
       ...commonItem(story, meta),
       title: cdataSafeHtml(escapeMarkup(story.title)),
       description: story.summary ? cdataSafeHtml(escapeMarkup(story.summary)) : undefined,
-      content: cdataSafeHtml(storyHtml(story, meta.baseUrl)),
+      content: cdataSafeHtml(storyHtml(story, meta.baseUrl, meta.rated)),
       author: story.author ? [{ name: story.author }] : undefined,
       // Atom categories are attributes, which xml-js writes unescaped; Atom also needs a term.
       category: story.categories.map((name) => ({ name: xmlAttr(name), term: xmlAttr(name) })),
@@ -153,7 +163,8 @@ export function renderAtom(stories: readonly StoryView[], meta: FeedMeta): strin
 
 /**
  * JSON Feed 1.1, written directly: `feed` writes version 1.0 (a single `author`). Each item carries
- * `_newsmerge.sources`: every outlet that reported the story.
+ * `_newsmerge.sources`: every outlet that reported the story (with its lean and country), and
+ * `_newsmerge.coverage`: counts of those outlets by lean, country and language.
  */
 export function renderJson(stories: readonly StoryView[], meta: FeedMeta): string {
   const doc = {
@@ -161,6 +172,7 @@ export function renderJson(stories: readonly StoryView[], meta: FeedMeta): strin
     title: meta.title,
     home_page_url: meta.links.html,
     feed_url: meta.links.json,
+    ...(meta.hub ? { hubs: [{ type: 'WebSub', url: meta.hub }] } : {}),
     description: meta.description,
     authors: [{ name: meta.siteName, url: meta.baseUrl }],
     items: stories.map((story) => ({
@@ -168,7 +180,7 @@ export function renderJson(stories: readonly StoryView[], meta: FeedMeta): strin
       url: storyPageUrl(meta.baseUrl, story.id),
       ...(story.articleUrl ? { external_url: story.articleUrl } : {}),
       title: story.title,
-      content_html: storyHtml(story, meta.baseUrl),
+      content_html: storyHtml(story, meta.baseUrl, meta.rated),
       ...(story.summary ? { summary: story.summary } : {}),
       ...(story.image ? { image: story.image } : {}),
       date_published: story.published.toISOString(),
@@ -183,6 +195,7 @@ export function renderJson(stories: readonly StoryView[], meta: FeedMeta): strin
         source_count: story.sourceCount,
         sources: story.sources,
         related: relatedJson(story, meta.baseUrl),
+        coverage: story.coverage,
       },
     })),
   };

@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import type { CorrectionOutcome, CorrectionRequest } from '../cluster/corrections.js';
 import type { AppConfig } from '../config/config-schema.js';
 import type { IngestStatus } from '../ingest/poll-worker.js';
+import type { PushService } from '../push/push-service.js';
 import type { Store } from '../store/store.js';
 import type { FeedCache } from './feed-cache.js';
 import type { TopicCatalog } from './topic-catalog.js';
@@ -46,6 +47,8 @@ export interface ServeContext {
   /** Admin bearer token; null disables the admin API (its routes answer 404). */
   adminToken: string | null;
   admin: AdminActions;
+  /** The WebSub hub and story alerts; absent until started (and in contexts that push nothing). */
+  push?: PushService;
   metrics: {
     registry: Registry;
     request(route: string, status: number, seconds: number): void;

@@ -1,5 +1,6 @@
 import type { Store } from '../store/store.js';
 import type { StorySummary } from '../store/story-queries.js';
+import type { OutletDirectory } from './coverage.js';
 import type { ListQuery } from './feed-query.js';
 import { BadRequestError } from './http-errors.js';
 import { toStoryView, type StoryView } from './story-view.js';
@@ -23,29 +24,34 @@ export function decodeCursor(cursor: string): { publishedAt: number; id: number 
   return { publishedAt: Number(m[1]), id: Number(m[2]) };
 }
 
-/** Loads the items and related coverage of listed stories and builds their views, in the listed order. */
-export function storyViews(store: Store, summaries: readonly StorySummary[]): StoryView[] {
+/**
+ * Loads the items and related coverage of listed stories and builds their views, in the listed order.
+ * `outlets` (outletDirectory(ctx)) gives each outlet's profile; without it every outlet counts as unrated.
+ */
+export function storyViews(store: Store, summaries: readonly StorySummary[], outlets?: OutletDirectory): StoryView[] {
   const ids = summaries.map((s) => s.id);
   const members = store.queries.members(ids);
   const related = store.links.relatedTo(ids);
-  return summaries.map((s) => toStoryView(s, members.get(s.id) ?? [], related.get(s.id)));
+  return summaries.map((s) => toStoryView(s, members.get(s.id) ?? [], related.get(s.id), outlets?.profile));
 }
 
 /**
  * One page of a topic selection, newest first, with keyset pagination: the cursor names the last story
  * shown, so stories arriving meanwhile never shift a page (no repeats, no gaps among existing stories).
  */
-export function storyPage(store: Store, selection: TopicSelection, query: ListQuery): StoryPage {
+export function storyPage(store: Store, selection: TopicSelection, query: ListQuery, outlets?: OutletDirectory): StoryPage {
   const summaries = store.queries.list({
     feedIds: selection.feedIds,
+    itemTopics: selection.itemTopics,
     limit: query.limit + 1,
     minSources: query.minSources,
     since: query.since,
     match: query.match,
     sourceFeedIds: selection.sourceFeedIds,
     before: query.cursor ? decodeCursor(query.cursor) : null,
+    coverage: outlets?.filter(query.coverage) ?? null,
   });
   const more = summaries.length > query.limit;
   const shown = more ? summaries.slice(0, query.limit) : summaries;
-  return { stories: storyViews(store, shown), nextCursor: more ? encodeCursor(shown[shown.length - 1]!) : null };
+  return { stories: storyViews(store, shown, outlets), nextCursor: more ? encodeCursor(shown[shown.length - 1]!) : null };
 }

@@ -1,6 +1,8 @@
 import type { Enclosure } from '../store/items.js';
 import type { RelatedStory } from '../store/story-links.js';
 import type { StoryMember, StorySummary } from '../store/story-queries.js';
+import type { Lean } from '../config/outlet-profiles.js';
+import { coverageOf, type Coverage, type ProfileLookup } from './coverage.js';
 
 /** One outlet's report of a story. */
 export interface SourceView {
@@ -8,6 +10,9 @@ export interface SourceView {
   url: string | null;
   title: string;
   published: string;
+  /** From the outlet's profile in the current config; null when it gives none. */
+  lean: Lean | null;
+  country: string | null;
 }
 
 /** A story likely about the same event, not merged: related coverage. */
@@ -43,6 +48,8 @@ export interface StoryView {
   image: string | null;
   /** Related coverage, strongest link first (at most MAX_RELATED). */
   related: RelatedView[];
+  /** Who covers it: counts of its outlets by lean, country and language under the current profiles. */
+  coverage: Coverage;
 }
 
 /** The stable id of a story in every feed format. */
@@ -59,12 +66,17 @@ function parseJson<T>(text: string | null, fallback: T): T {
   }
 }
 
-/** Combines a story's aggregates and its items into what outputs show. */
-export function toStoryView(story: StorySummary, members: readonly StoryMember[], related: readonly RelatedStory[] = []): StoryView {
+const NO_PROFILES: ProfileLookup = () => undefined;
+
+/** Combines a story's aggregates and its items into what outputs show; `profiles` are the config's outlet profiles. */
+export function toStoryView(story: StorySummary, members: readonly StoryMember[], related: readonly RelatedStory[] = [], profiles: ProfileLookup = NO_PROFILES): StoryView {
   const representative = members.find((m) => m.id === story.representativeItemId) ?? members[0];
   const byOutlet = new Map<string, StoryMember>();
   for (const m of members) if (!byOutlet.has(m.outlet)) byOutlet.set(m.outlet, m);
-  const sources = [...byOutlet.values()].map((m) => ({ name: m.outlet, url: m.link, title: m.title, published: new Date(m.publishedAt).toISOString() }));
+  const sources = [...byOutlet.values()].map((m) => {
+    const profile = profiles(m.outlet);
+    return { name: m.outlet, url: m.link, title: m.title, published: new Date(m.publishedAt).toISOString(), lean: profile?.lean ?? null, country: profile?.country ?? null };
+  });
   const image = representative?.image ?? members.find((m) => m.image)?.image ?? null;
   return {
     id: story.id,
@@ -85,5 +97,6 @@ export function toStoryView(story: StorySummary, members: readonly StoryMember[]
     enclosure: parseJson<Enclosure | null>(representative?.enclosure ?? null, null),
     image,
     related: related.map((r) => ({ id: r.relatedId, title: r.title, sources: parseJson<string[]>(r.outlets, []) })),
+    coverage: coverageOf([...byOutlet.keys()], profiles),
   };
 }

@@ -2,6 +2,7 @@ import type { AppConfig, FeedConfig } from '../config/config-schema.js';
 import type { Store } from '../store/store.js';
 import { BadRequestError, NotFoundError } from './http-errors.js';
 import type { ListQuery } from './feed-query.js';
+import { topicReach } from './item-topic-view.js';
 
 /** A topic as served: its tag, title, description. */
 export interface Topic {
@@ -16,6 +17,8 @@ export interface TopicSelection {
   title: string;
   description: string;
   feedIds: number[];
+  /** "feedId:tag" keys: items of these topicMode "match" feeds are selected when they fit the tag (item-topic-view.ts). */
+  itemTopics: string[];
   sourceFeedIds: number[] | null;
 }
 
@@ -60,7 +63,8 @@ export class TopicCatalog {
     for (const tag of chosen) if (!this.topic(tag)) throw new NotFoundError(`Unknown topic "${tag.slice(0, 60)}"`);
     for (const tag of query.exclude) if (!this.topic(tag)) throw new BadRequestError(`exclude names an unknown topic "${tag.slice(0, 60)}"`);
     const excluded = new Set(this.feedIdsFor(query.exclude));
-    const feedIds = this.feedIdsFor(chosen).filter((id) => !excluded.has(id));
+    // Item-level topics (docs/topics.md): a "match" feed's items are in a topic only when they fit it; /all carries every item.
+    const { feedIds, itemTopics } = topicReach(this.config.feeds, chosen, tags === null, (url) => this.idByUrl.get(url), excluded);
     let sourceFeedIds: number[] | null = null;
     if (query.source) {
       const feeds = this.feedsForSource(query.source);
@@ -70,6 +74,6 @@ export class TopicCatalog {
     const topics = chosen.map((tag) => this.topic(tag)!);
     const title = tags === null ? `${this.config.title}: all topics` : `${this.config.title}: ${topics.map((t) => t.title).join(' + ')}`;
     const description = tags === null ? `Every topic of ${this.config.title}, merged across outlets` : topics.map((t) => t.description || t.title).join(' / ');
-    return { tags: chosen, title, description, feedIds, sourceFeedIds };
+    return { tags: chosen, title, description, feedIds, itemTopics, sourceFeedIds };
   }
 }

@@ -193,4 +193,78 @@ export const MIGRATIONS: readonly string[] = [
   END;
   INSERT INTO items_fts(items_fts) VALUES ('rebuild');
   `,
+  // Item-level topics: which configured topics each item fits and why (section, rule, classifier), whatever
+  // feed it came from; the feed's tags and topicMode are applied at request time. Rows are rewritten by the
+  // ingest thread for new items and, when the topics' rules change, for every stored item (src/cluster/item-topics.ts).
+  `
+  CREATE TABLE item_topics (
+    item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+    tag TEXT NOT NULL,
+    evidence TEXT NOT NULL CHECK (evidence IN ('section', 'rule', 'classifier')),
+    detail TEXT NOT NULL,
+    PRIMARY KEY (item_id, tag)
+  ) WITHOUT ROWID;
+  `,
+  // Push: WebSub subscriptions to this server's topic feeds, the content hash last pushed per topic, story
+  // alerts already fired (once per alert and story, across restarts) and the delivery queue with its retries.
+  // Written by the main thread on its own connection (src/store/push-store.ts), never by the ingest thread.
+  `
+  CREATE TABLE websub_subscriptions (
+    id INTEGER PRIMARY KEY,
+    topic TEXT NOT NULL,
+    callback TEXT NOT NULL,
+    callback_host TEXT NOT NULL,
+    secret TEXT,
+    lease_seconds INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    verified_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    last_delivery_at INTEGER,
+    last_error TEXT,
+    UNIQUE (topic, callback)
+  );
+  CREATE INDEX websub_subscriptions_host ON websub_subscriptions(callback_host);
+
+  CREATE TABLE websub_topics (
+    topic TEXT PRIMARY KEY,
+    content_hash TEXT NOT NULL,
+    changed_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+
+  CREATE TABLE alerts_seen (
+    alert_key TEXT PRIMARY KEY,
+    first_seen_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+
+  CREATE TABLE alert_stories (
+    alert_key TEXT NOT NULL,
+    story_id INTEGER NOT NULL,
+    fired_at INTEGER NOT NULL,
+    sent INTEGER NOT NULL,
+    PRIMARY KEY (alert_key, story_id)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE push_deliveries (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('websub', 'alert')),
+    subscription_id INTEGER REFERENCES websub_subscriptions(id) ON DELETE CASCADE,
+    alert_key TEXT,
+    story_id INTEGER,
+    url TEXT NOT NULL,
+    content_type TEXT,
+    headers TEXT,
+    body BLOB,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    first_attempt_at INTEGER,
+    next_attempt_at INTEGER NOT NULL,
+    finished_at INTEGER,
+    last_status INTEGER,
+    last_error TEXT
+  );
+  CREATE INDEX push_deliveries_due ON push_deliveries(next_attempt_at) WHERE state = 'pending';
+  CREATE UNIQUE INDEX push_deliveries_one_pending ON push_deliveries(subscription_id) WHERE state = 'pending' AND kind = 'websub';
+  CREATE INDEX push_deliveries_recent ON push_deliveries(kind, created_at DESC);
+  `,
 ];

@@ -3,6 +3,7 @@ import { ClusterIndex } from './cluster-index.js';
 import { Corrections } from './corrections.js';
 import { FeedStates } from './feed-states.js';
 import { Items } from './items.js';
+import { ItemTopics } from './item-topics.js';
 import { openDatabase, type OpenOptions } from './open-database.js';
 import { Stories } from './stories.js';
 import { StoryLinks } from './story-links.js';
@@ -21,6 +22,8 @@ export interface Store {
   readonly corrections: Corrections;
   /** Related coverage: stories linked as likely the same event. */
   readonly links: StoryLinks;
+  /** Which configured topics each item fits, and why. */
+  readonly topics: ItemTopics;
   /**
    * Leaves the items of these feeds (removed from the config) out of every read behind pages, feeds and the
    * API (queries, related coverage); [] shows everything again. Clustering and retention still see them.
@@ -67,6 +70,7 @@ export function openStore(dataDir: string, options: OpenOptions & { externalWrit
     clusters,
     corrections: new Corrections(db),
     links,
+    topics: new ItemTopics(db),
     hideFeeds(feedIds) {
       queries.hideFeeds(feedIds);
       links.hideFeeds(feedIds);

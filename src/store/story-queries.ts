@@ -1,9 +1,13 @@
 import type Database from 'better-sqlite3';
+import { ITEM_TOPIC_MATCH } from './item-topics.js';
+import { COVERAGE_FILTERS, coverageParams, type CoverageFilter } from './coverage-filters.js';
 
 /** Which stories to list. All values arrive typed and go to SQL as bound parameters only. */
 export interface StoryFilter {
-  /** Stories with at least one item from these feeds (a topic's feeds). */
+  /** Stories with at least one item from these feeds (a topic's feeds whose every item is in it: topicMode "all"). */
   feedIds: readonly number[];
+  /** Or with an item that fits a topic its feed is tagged with: "feedId:tag" keys (topicMode "match" feeds). */
+  itemTopics?: readonly string[] | null;
   limit: number;
   minSources?: number | null;
   /** Stories with an item published at or after this time. */
@@ -14,6 +18,8 @@ export interface StoryFilter {
   sourceFeedIds?: readonly number[] | null;
   /** Keyset cursor: stories strictly older than this position. */
   before?: { publishedAt: number; id: number } | null;
+  /** Who covers it: lean, blindspot, country, language, min_countries as feed-id lists (coverage-filters.ts). */
+  coverage?: CoverageFilter | null;
 }
 
 /** A story as listed: its aggregates, without its items. */
@@ -63,11 +69,12 @@ const STORY_COLUMNS = `s.id, s.first_published_at AS firstPublishedAt, s.last_pu
   s.representative_item_id AS representativeItemId, s.merged_into AS mergedInto`;
 
 const FILTERS = `s.merged_into IS NULL
-  AND EXISTS (SELECT 1 FROM items i WHERE i.story_id = s.id AND i.feed_id IN (SELECT value FROM json_each(@feedIds)))
+  AND EXISTS (SELECT 1 FROM items i WHERE i.story_id = s.id AND (i.feed_id IN (SELECT value FROM json_each(@feedIds)) OR (@itemTopics <> '[]' AND ${ITEM_TOPIC_MATCH})))
   AND (@minSources IS NULL OR ${SOURCE_COUNT} >= @minSources)
   AND (@since IS NULL OR s.last_published_at >= @since)
   AND (@sourceFeedIds IS NULL OR EXISTS (SELECT 1 FROM items i WHERE i.story_id = s.id AND i.feed_id IN (SELECT value FROM json_each(@sourceFeedIds))))
-  AND (@beforeAt IS NULL OR s.first_published_at < @beforeAt OR (s.first_published_at = @beforeAt AND s.id < @beforeId))`;
+  AND (@beforeAt IS NULL OR s.first_published_at < @beforeAt OR (s.first_published_at = @beforeAt AND s.id < @beforeId))
+  AND ${COVERAGE_FILTERS}`;
 
 /**
  * Read-only queries behind topic feeds, pages and the API. Items of feeds removed from the config (hideFeeds)
@@ -113,13 +120,15 @@ export class StoryQueries {
   list(filter: StoryFilter): StorySummary[] {
     const params = {
       feedIds: JSON.stringify(filter.feedIds),
+      itemTopics: JSON.stringify(filter.itemTopics ?? []),
       limit: filter.limit,
-      minSources: filter.minSources ?? null,
+      minSources: filter.minSources ?? filter.coverage?.minSources ?? null,
       since: filter.since ?? null,
       sourceFeedIds: filter.sourceFeedIds ? JSON.stringify(filter.sourceFeedIds) : null,
       beforeAt: filter.before?.publishedAt ?? null,
       beforeId: filter.before?.id ?? null,
       hidden: this.hidden,
+      ...coverageParams(filter.coverage),
     };
     if (filter.match) return this.searchStmt.all({ ...params, match: filter.match }) as StorySummary[];
     return this.listStmt.all(params) as StorySummary[];

@@ -6,6 +6,8 @@ export interface TestItem {
   /** Milliseconds since the epoch. */
   date?: number;
   description?: string;
+  /** RSS <category> elements (the outlet's sections). */
+  categories?: string[];
 }
 
 function esc(text: string): string {
@@ -18,7 +20,7 @@ export function rssFeed(items: TestItem[], options: { title?: string; ttl?: numb
     .map(
       (i) => `<item><title>${esc(i.title)}</title>${i.link ? `<link>${esc(i.link)}</link>` : ''}${i.guid !== undefined ? `<guid isPermaLink="false">${esc(i.guid)}</guid>` : ''}${
         i.date !== undefined ? `<pubDate>${new Date(i.date).toUTCString()}</pubDate>` : ''
-      }<description>${esc(i.description ?? `About ${i.title}`)}</description></item>`,
+      }<description>${esc(i.description ?? `About ${i.title}`)}</description>${(i.categories ?? []).map((c) => `<category>${esc(c)}</category>`).join('')}</item>`,
     )
     .join('\n');
   return `<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>${esc(options.title ?? 'Test outlet')}</title><link>https://outlet.example/</link><description>test</description>${

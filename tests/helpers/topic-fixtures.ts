@@ -34,7 +34,8 @@ export function serveTopicOutlets(server: FixtureServer, items = TOPIC_ITEMS): T
   }
   return [
     { url: server.url('/A.rss'), title: 'Outlet A', tags: ['world'] },
-    { url: server.url('/B.rss'), title: 'Outlet B', tags: ['world', 'science'] },
+    // topicMode "all": these fixtures are about feeds, unions and merging, not item-level topics (tests/item-topics.test.ts).
+    { url: server.url('/B.rss'), title: 'Outlet B', tags: ['world', 'science'], topicMode: 'all' },
     { url: server.url('/C.rss'), title: 'Outlet C', tags: ['politics'] },
   ];
 }

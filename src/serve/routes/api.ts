@@ -1,8 +1,10 @@
 import { Hono } from 'hono';
 import { redactUrl } from '../../config/redact-url.js';
 import { bearerMatches } from '../admin-auth.js';
+import { outletDirectory } from '../coverage.js';
 import { parseListQuery, parseTagParam } from '../feed-query.js';
 import { feedStatuses } from '../feed-status.js';
+import { storyTopics } from '../item-topic-view.js';
 import { NotFoundError } from '../http-errors.js';
 import { feedLinks, storyIdParam, storyPageUrl } from '../links.js';
 import type { ServeContext } from '../serve-context.js';
@@ -38,6 +40,7 @@ export function storyJson(view: StoryView, baseUrl: string, withItems: boolean):
     image: view.image,
     enclosure: view.enclosure,
     related: relatedJson(view, baseUrl),
+    coverage: view.coverage,
     ...(withItems
       ? {
           items: view.members.map((m) => ({
@@ -90,7 +93,7 @@ export function apiRoutes(ctx: ServeContext): Hono {
     const query = parseListQuery(params);
     const tags = parseTagParam(params, (tag) => ctx.catalog().topic(tag) !== undefined);
     const selection = ctx.catalog().select(tags, query);
-    const page = storyPage(ctx.store, selection, query);
+    const page = storyPage(ctx.store, selection, query, outletDirectory(ctx));
     return c.json({ stories: page.stories.map((s) => storyJson(s, ctx.baseUrl, false)), nextCursor: page.nextCursor });
   });
 
@@ -102,8 +105,12 @@ export function apiRoutes(ctx: ServeContext): Hono {
       const survivor = ctx.store.stories.resolve(id);
       return c.redirect(`${ctx.baseUrl}api/stories/${survivor}`, 301);
     }
-    const [view] = storyViews(ctx.store, [story]);
-    return c.json({ ...storyJson(view!, ctx.baseUrl, true), corrections: ctx.store.corrections.forStory(id).map(correctionJson) });
+    const [view] = storyViews(ctx.store, [story], outletDirectory(ctx));
+    const json = storyJson(view!, ctx.baseUrl, true);
+    // Which topics the story is in, and per item which evidence put it in each (docs/topics.md).
+    const topics = storyTopics(ctx.config().feeds, ctx.catalog().topics.map((t) => t.tag), view!.members, ctx.store.topics.forItems(view!.members.map((m) => m.id)));
+    const items = (json.items as Array<Record<string, unknown>>).map((item, i) => ({ ...item, topics: topics.byItem.get(view!.members[i]!.id) ?? [] }));
+    return c.json({ ...json, topics: topics.tags, items, corrections: ctx.store.corrections.forStory(id).map(correctionJson) });
   });
 
   app.get('/feeds', (c) => {

@@ -1,5 +1,7 @@
 import { Hono, type Context } from 'hono';
+import type { CoverageFilter } from '../../store/coverage-filters.js';
 import type { StorySummary } from '../../store/story-queries.js';
+import { coverageSearchParams, outletDirectory } from '../coverage.js';
 import { isFresh, negotiateCoding, notModifiedHeaders, okHeaders, validatorOf, type CachedFeed, type Coding, type Conditionals } from '../feed-cache.js';
 import { parseListQuery, type FeedFormatName, type ListQuery } from '../feed-query.js';
 import { feedLinks, parseTopicPath } from '../links.js';
@@ -7,6 +9,7 @@ import { NotFoundError } from '../http-errors.js';
 import { CONTENT_TYPES, renderFeed, type FeedMeta } from '../render-feed.js';
 import type { ServeContext } from '../serve-context.js';
 import { storyViews } from '../story-listing.js';
+import { feedLinkHeader, hubUrlOf } from '../websub-links.js';
 import type { TopicSelection } from '../topic-catalog.js';
 
 const FEED_FILE = /^(.+)\.(rss|atom|json)$/;
@@ -26,6 +29,7 @@ function canonicalSearch(query: ListQuery): string {
   if (query.since !== null) params.set('since', new Date(query.since).toISOString());
   if (query.source) params.set('source', query.source);
   if (query.exclude.length) params.set('exclude', [...query.exclude].sort().join(','));
+  for (const [name, value] of coverageSearchParams(query.coverage)) params.set(name, value);
   return params.toString();
 }
 
@@ -56,6 +60,8 @@ interface FeedRequest {
   tags: string[] | null;
   query: ListQuery;
   selection: TopicSelection;
+  /** The coverage parameters as feed-id lists of the config the selection was made under. */
+  coverage: CoverageFilter | null;
   search: string;
 }
 
@@ -75,8 +81,9 @@ async function serveFeed(c: Context, ctx: ServeContext, tags: string[] | null, f
   const url = new URL(c.req.url);
   const query = parseListQuery(url.searchParams, { paged: false });
   const selection: TopicSelection = ctx.catalog().select(tags, query);
+  const coverage = outletDirectory(ctx).filter(query.coverage);
   const search = canonicalSearch(query);
-  const request: FeedRequest = { key: `${format}|${tags ? selection.tags.join('+') : '*'}|${search}`, configVersion: ctx.configVersion(), format, tags, query, selection, search };
+  const request: FeedRequest = { key: `${format}|${tags ? selection.tags.join('+') : '*'}|${search}`, configVersion: ctx.configVersion(), format, tags, query, selection, coverage, search };
   const checkpoint = feedCheckpoint(ctx);
   const coding = negotiateCoding(c.req.header('accept-encoding'));
   const conditionals = conditionalsOf(c);
@@ -117,8 +124,8 @@ function refreshInBackground(ctx: ServeContext, request: FeedRequest): void {
  * answered 304 (returned as a Response) before anything is rendered.
  */
 function checkFeed(ctx: ServeContext, request: FeedRequest, checkpoint: string, entry: CachedFeed | undefined, conditionals: Conditionals | null, coding: Coding): CachedFeed | Response {
-  const { key, query, selection, tags, format, search } = request;
-  const stories = ctx.store.queries.list({ feedIds: selection.feedIds, limit: query.limit, minSources: query.minSources, since: query.since, match: query.match, sourceFeedIds: selection.sourceFeedIds });
+  const { key, query, selection, tags, format, search, coverage } = request;
+  const stories = ctx.store.queries.list({ feedIds: selection.feedIds, itemTopics: selection.itemTopics, limit: query.limit, minSources: query.minSources, since: query.since, match: query.match, sourceFeedIds: selection.sourceFeedIds, coverage });
   const contentKey = `${key}|${ctx.configVersion()}|${stories.map((s) => `${s.id}.${s.version}`).join(',')}`;
   const verifiedAt = performance.now();
   if (entry && entry.contentKey === contentKey) {
@@ -129,17 +136,21 @@ function checkFeed(ctx: ServeContext, request: FeedRequest, checkpoint: string, 
   const cacheControl = `public, max-age=${ctx.config().cacheMaxAge}`;
   const validators = { etag: validatorOf(contentKey), lastModified: new Date(lastModifiedOf(stories, ctx.startedAt)).toUTCString(), cacheControl };
   if (conditionals && isFresh(conditionals, validators, coding)) return new Response(null, { status: 304, headers: notModifiedHeaders(validators, coding) });
-  const views = storyViews(ctx.store, stories);
+  const outlets = outletDirectory(ctx);
+  const views = storyViews(ctx.store, stories, outlets);
   const meta: FeedMeta = {
     title: selection.title,
     description: selection.description,
     links: feedLinks(ctx.baseUrl, tags ? selection.tags : null, search),
+    hub: hubUrlOf(ctx),
     updated: new Date(lastModifiedOf(stories, ctx.startedAt)),
     generator: `newsmerge ${ctx.version}`,
     baseUrl: ctx.baseUrl,
     siteName: ctx.config().title,
+    rated: outlets.rated,
   };
-  const fresh: CachedFeed = { contentKey, ...validators, contentType: CONTENT_TYPES[format], bodies: { identity: Buffer.from(renderFeed(format, views, meta)) }, checkedAt: checkpoint, verifiedAt };
+  const links = feedLinkHeader(meta.hub, meta.links[format]);
+  const fresh: CachedFeed = { contentKey, ...validators, ...(links ? { links } : {}), contentType: CONTENT_TYPES[format], bodies: { identity: Buffer.from(renderFeed(format, views, meta)) }, checkedAt: checkpoint, verifiedAt };
   ctx.metrics.feedWork('render', format);
   ctx.cache.set(key, fresh);
   return fresh;

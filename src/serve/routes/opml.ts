@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Hono, type Context } from 'hono';
+import { outletName } from '../../config/outlet-profiles.js';
 import { redactUrl } from '../../config/redact-url.js';
+import { outletDirectory } from '../coverage.js';
+import { blindspotLinks } from './blindspots.js';
 import { feedLinks } from '../links.js';
 import { escapeMarkup as xml } from '../markup.js';
 import type { ServeContext } from '../serve-context.js';
@@ -36,6 +39,23 @@ function opmlResponse(c: Context, document: string, cacheControl: string, vary?:
   return c.body(document, 200, { ...headers, 'Content-Type': OPML_TYPE });
 }
 
+/**
+ * The outlet and its profile as outline attributes (OPML 2.0 allows any): outlet, country, language, lean,
+ * owner, labels (comma-separated). opml:import reads them back into the config.
+ */
+function profileAttributes(ctx: ServeContext, outlet: string): string {
+  const p = ctx.config().outlets[outlet];
+  const attrs: Array<[string, string | undefined]> = [
+    ['outlet', outlet],
+    ['country', p?.country],
+    ['language', p?.language],
+    ['lean', p?.lean],
+    ['owner', p?.owner],
+    ['labels', p?.labels.length ? p.labels.join(',') : undefined],
+  ];
+  return attrs.map(([name, value]) => (value ? ` ${name}="${xml(value)}"` : '')).join('');
+}
+
 /** OPML 2.0 exports: every topic feed (to import into a reader) and the configured outlets. */
 export function opmlRoutes(ctx: ServeContext, isAdmin: (authorization: string | undefined) => boolean): Hono {
   const app = new Hono();
@@ -47,6 +67,17 @@ export function opmlRoutes(ctx: ServeContext, isAdmin: (authorization: string | 
     });
     const all = feedLinks(ctx.baseUrl, null, '');
     topics.push(`<outline type="rss" text="All topics" title="All topics" xmlUrl="${xml(all.rss)}" htmlUrl="${xml(ctx.baseUrl)}"/>`);
+    // Blindspot feeds only mean something once some outlet has a lean; until then they would all stay empty.
+    if (outletDirectory(ctx).rated) {
+      const feeds = ctx.catalog().topics.flatMap((t) =>
+        (['left', 'right'] as const).map((side) => {
+          const links = blindspotLinks(ctx.baseUrl, t.tag, side);
+          const title = `${t.title}: not covered by the ${side}`;
+          return `  <outline type="rss" text="${xml(title)}" title="${xml(title)}" xmlUrl="${xml(links.rss)}" htmlUrl="${xml(links.html)}"/>`;
+        }),
+      );
+      topics.push(`<outline text="Blindspots" title="Blindspots">\n${feeds.map((f) => `    ${f}`).join('\n')}\n    </outline>`);
+    }
     return opmlResponse(c, opmlDocument(`${ctx.config().title} topic feeds`, topics), `public, max-age=${ctx.config().cacheMaxAge}`);
   });
 
@@ -55,7 +86,7 @@ export function opmlRoutes(ctx: ServeContext, isAdmin: (authorization: string | 
     const admin = isAdmin(c.req.header('authorization'));
     const outlines = ctx.config().feeds.map((f) => {
       const url = admin ? f.url : redactUrl(f.url);
-      return `<outline type="rss" text="${xml(f.title)}" title="${xml(f.title)}" xmlUrl="${xml(url)}" category="${xml(f.tags.join(','))}"/>`;
+      return `<outline type="rss" text="${xml(f.title)}" title="${xml(f.title)}" xmlUrl="${xml(url)}" category="${xml(f.tags.join(','))}"${profileAttributes(ctx, outletName(f))}/>`;
     });
     // The admin sees other bytes than everyone else: never stored by a shared cache, always revalidated.
     return opmlResponse(c, opmlDocument(`${ctx.config().title} outlets`, outlines), 'private, no-cache', 'Authorization');

@@ -1,10 +1,13 @@
 import { Hono, type Context } from 'hono';
 import { html } from 'hono/html';
 import { redactUrl } from '../../config/redact-url.js';
+import { coverageSearchParams, outletDirectory } from '../coverage.js';
+import { coverageBar, outletBadges, spreadLine } from '../coverage-html.js';
 import { FEED_FORMATS, parseListQuery } from '../feed-query.js';
 import { feedHealth, feedStatuses, type FeedHealth, type FeedStatus } from '../feed-status.js';
 import { displayTime, FORMAT_LABELS, layout, storyItem, subscribeLinks, type Alternate, type Html } from '../html-layout.js';
 import { NotFoundError } from '../http-errors.js';
+import { storyTopics } from '../item-topic-view.js';
 import { feedLinks, parseTopicPath, storyIdParam, storyPageUrl } from '../links.js';
 import type { ServeContext } from '../serve-context.js';
 import { storyPage, storyViews } from '../story-listing.js';
@@ -65,7 +68,8 @@ export function pageRoutes(ctx: ServeContext): Hono {
     const params = new URL(c.req.url).searchParams;
     const query = parseListQuery(params);
     const selection = ctx.catalog().select(tags, query);
-    const result = storyPage(ctx.store, selection, query);
+    const outlets = outletDirectory(ctx);
+    const result = storyPage(ctx.store, selection, query, outlets);
     const feedParams = new URLSearchParams(params);
     feedParams.delete('cursor');
     const links = feedLinks(ctx.baseUrl, tags ? selection.tags : null, feedParams.toString());
@@ -81,9 +85,10 @@ export function pageRoutes(ctx: ServeContext): Hono {
 <p class="meta">${selection.description} ${subscribeLinks(links)}</p>
 <form class="search" method="get" action="${action}">
 <input type="search" name="q" value="${query.q ?? ''}" placeholder="Search ${heading}" aria-label="Search">
+${coverageSearchParams(query.coverage).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}
 <button type="submit">Search</button>
 </form>
-${result.stories.length ? result.stories.map((s) => storyItem(s, ctx.baseUrl)) : html`<p>No stories match.</p>`}
+${result.stories.length ? result.stories.map((s) => storyItem(s, ctx.baseUrl, true, outlets.rated)) : html`<p>No stories match.</p>`}
 ${result.nextCursor ? html`<p><a rel="next" href="?${next.toString()}">Older stories</a></p>` : ''}`,
       ),
     );
@@ -92,16 +97,17 @@ ${result.nextCursor ? html`<p><a rel="next" href="?${next.toString()}">Older sto
   app.get('/', (c) => {
     const catalog = ctx.catalog();
     const base = ctx.baseUrl;
+    const outlets = outletDirectory(ctx);
     let shown = 0;
     const sections = catalog.topics.map((topic) => {
       const query = parseListQuery(new URLSearchParams({ limit: String(HOME_STORIES_PER_TOPIC) }));
-      const { stories } = storyPage(ctx.store, catalog.select([topic.tag], query), query);
+      const { stories } = storyPage(ctx.store, catalog.select([topic.tag], query), query, outlets);
       const links = feedLinks(base, [topic.tag], '');
       shown += stories.length;
       return html`<section class="topic">
 <h2><a href="${links.html}">${topic.title}</a></h2>
 <p class="meta">${topic.description} ${subscribeLinks(links)}</p>
-${stories.length ? stories.map((s) => storyItem(s, base, false)) : html`<p class="meta">No stories yet.</p>`}
+${stories.length ? stories.map((s) => storyItem(s, base, false, outlets.rated)) : html`<p class="meta">No stories yet.</p>`}
 </section>`;
     });
     const all = feedLinks(base, null, '');
@@ -150,13 +156,13 @@ ${healthNotice(health, ctx.baseUrl, true, false)}
     const story = ctx.store.queries.byId(id);
     if (!story) throw new NotFoundError(`No story ${id}`);
     if (story.mergedInto !== null) return c.redirect(`${ctx.baseUrl}stories/${ctx.store.stories.resolve(id)}`, 301);
-    const [view] = storyViews(ctx.store, [story]);
+    const directory = outletDirectory(ctx);
+    const [view] = storyViews(ctx.store, [story], directory);
     const v = view!;
     const all = feedLinks(ctx.baseUrl, null, '');
     const outlets = v.sourceCount === 1 ? '1 outlet' : `${v.sourceCount} outlets`;
-    // The way back: the topics of the feeds that carried this story's items, in the config's topic order.
-    const tagsByUrl = new Map(ctx.config().feeds.map((f) => [f.url, f.tags]));
-    const storyTags = new Set(v.members.flatMap((m) => tagsByUrl.get(m.feedUrl) ?? []));
+    // The way back: the topics this story is in (those its items are in: docs/topics.md), in the config's topic order.
+    const storyTags = new Set(storyTopics(ctx.config().feeds, ctx.catalog().topics.map((t) => t.tag), v.members, ctx.store.topics.forItems(v.members.map((m) => m.id))).tags);
     const topics = ctx.catalog().topics.filter((t) => storyTags.has(t.tag));
     return c.html(
       page(
@@ -166,6 +172,11 @@ ${healthNotice(health, ctx.baseUrl, true, false)}
 <h1>${v.title}</h1>
 <p class="meta"><span class="count">Covered by ${outlets}</span> · first reported <time datetime="${v.published.toISOString()}">${displayTime(v.published)}</time></p>
 ${v.summary ? html`<p>${v.summary}</p>` : ''}
+<section class="who-covers" aria-label="Who covers it">
+${directory.rated ? coverageBar(v.coverage) : ''}
+${spreadLine(v.coverage)}
+${outletBadges(v.sources, (name) => directory.profile(name)?.owner)}
+</section>
 <section class="coverage" aria-label="Coverage by outlet">
 ${v.members.map(
   (m) => html`<article>

@@ -1,0 +1,188 @@
+import type { Logger } from 'pino';
+import type { AppConfig } from '../config/config-schema.js';
+import { redactUrl } from '../config/redact-url.js';
+import type { AddressClassifier } from '../ingest/address-policy.js';
+import type { ResolveHost } from '../ingest/dns-lookup.js';
+import type { FeedDocuments } from '../serve/feed-documents.js';
+import { feedPathOf } from '../serve/feed-documents.js';
+import { PushStore, type Delivery, type Subscription } from '../store/push-store.js';
+import { AlertChecker, alertKey } from './alerts.js';
+import { DeliveryQueue } from './deliveries.js';
+import { createOutbound } from './outbound.js';
+import { WebSubHub } from './websub-hub.js';
+
+/** How long finished deliveries stay listed in /api/websub and /api/alerts. */
+const KEEP_DELIVERIES_MS = 7 * 86_400_000;
+/** How often leases are swept and old rows pruned when nothing else happens. */
+const SWEEP_MS = 3_600_000;
+
+/** What starting push needs. */
+export interface PushOptions {
+  dataDir: string;
+  config: () => AppConfig;
+  baseUrl: string;
+  documents: FeedDocuments;
+  now: () => number;
+  logger: Logger;
+  userAgent: string;
+  /** Tests: which addresses count as private, how names resolve. */
+  classifyAddress?: AddressClassifier;
+  resolveHost?: ResolveHost;
+}
+
+/**
+ * Everything newsmerge pushes: the WebSub hub of its topic feeds and the story alerts, over one persisted
+ * delivery queue. It runs on the main thread on its own write connection; nothing in it is awaited by a
+ * request for a feed or by the ingest thread.
+ */
+export class PushService {
+  readonly hub: WebSubHub;
+  private readonly store: PushStore;
+  private readonly queue: DeliveryQueue;
+  private readonly alerts: AlertChecker;
+  private readonly outbound;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(private readonly o: PushOptions) {
+    this.store = new PushStore(o.dataDir);
+    this.outbound = createOutbound({ userAgent: o.userAgent, classifyAddress: o.classifyAddress, resolveHost: o.resolveHost });
+    const websub = () => o.config().websub;
+    const kick = () => this.queue.kick();
+    this.hub = new WebSubHub({ store: this.store, documents: o.documents, send: this.outbound.send, config: websub, baseUrl: o.baseUrl, now: o.now, logger: o.logger, queued: kick });
+    this.alerts = new AlertChecker({ store: this.store, documents: o.documents, alerts: () => o.config().alerts, now: o.now, logger: o.logger, queued: kick });
+    this.queue = new DeliveryQueue({
+      store: this.store,
+      send: this.outbound.send,
+      config: websub,
+      now: o.now,
+      logger: o.logger,
+      hubUrl: this.hub.url,
+      renderTopic: async (topic) => {
+        const path = feedPathOf(o.baseUrl, topic);
+        if (!path) return { ok: false, error: 'not a feed URL of this server' };
+        return o.documents(path);
+      },
+    });
+    this.sweeper = setInterval(() => {
+      this.prune();
+      this.changed();
+    }, SWEEP_MS);
+    this.sweeper.unref();
+    // Deliveries left pending by the last run resume; alerts new in the config record their baseline.
+    this.queue.kick();
+    this.changed();
+  }
+
+  /** True when the hub is on: feeds advertise it and POST /websub answers. */
+  get websubEnabled(): boolean {
+    return this.o.config().websub.enabled;
+  }
+
+  /** The ingest thread wrote (or the config changed): look for changed topics and new alert matches, soon. */
+  changed(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = (async () => {
+      if (this.websubEnabled) await this.hub.check();
+      await this.alerts.check();
+    })()
+      .catch((err: unknown) => this.o.logger.error({ err }, 'cannot check topics and alerts for pushes'))
+      .finally(() => {
+        this.running = null;
+        if (this.again) {
+          this.again = false;
+          this.changed();
+        }
+      });
+  }
+
+  /** Tries every delivery due now (tests with a fake clock call it after moving the clock). */
+  async deliverDue(): Promise<void> {
+    await this.queue.pump();
+    await this.queue.idle();
+  }
+
+  /** Resolves when verifications, checks and due deliveries have all ended (tests). */
+  async idle(): Promise<void> {
+    for (let i = 0; i < 100; i++) {
+      await this.hub.idle();
+      while (this.running) await this.running;
+      await this.queue.idle();
+      if (!this.running) return;
+    }
+  }
+
+  /** Subscriptions and their state, for /api/websub (callbacks redacted: they may carry tokens). */
+  subscriptions(): Array<Record<string, unknown>> {
+    const now = this.o.now();
+    const pending = new Map(this.store.recent('websub', 1_000).filter((d) => d.state === 'pending').map((d) => [d.subscriptionId, d]));
+    return this.store.subscriptions().map((s: Subscription) => {
+      const d = pending.get(s.id);
+      return {
+        id: s.id,
+        topic: s.topic,
+        callback: redactUrl(s.callback),
+        state: s.expiresAt <= now ? 'expired' : d ? (d.attempts > 0 ? 'retrying' : 'delivering') : s.lastError ? 'failing' : 'active',
+        signed: s.secret !== null,
+        leaseSeconds: s.leaseSeconds,
+        verifiedAt: iso(s.verifiedAt),
+        expiresAt: iso(s.expiresAt),
+        lastDeliveryAt: iso(s.lastDeliveryAt),
+        lastError: s.lastError,
+        pending: d ? deliveryView(d) : null,
+      };
+    });
+  }
+
+  /** Recent WebSub deliveries, newest first. */
+  websubDeliveries(limit: number): Array<Record<string, unknown>> {
+    return this.store.recent('websub', limit).map(deliveryView);
+  }
+
+  /** The configured alerts and their recent deliveries, newest first, for /api/alerts. */
+  alertDeliveries(limit: number): { alerts: Array<Record<string, unknown>>; deliveries: Array<Record<string, unknown>> } {
+    const alerts = this.o.config().alerts.map((a) => ({ key: alertKey(a), url: redactUrl(a.url), format: a.format, topics: a.topics ?? null, min_sources: a.min_sources ?? null, q: a.q ?? null, lean: a.lean ?? null, signed: a.secret !== undefined }));
+    return { alerts, deliveries: this.store.recent('alert', limit).map((d) => ({ ...deliveryView(d), alert: d.alertKey, story: d.storyId })) };
+  }
+
+  /** Stops looking and sending; requests under way end on their timeouts. */
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+    await this.queue.close();
+    await this.hub.idle().catch(() => undefined);
+    while (this.running) await this.running;
+    this.outbound.close();
+    this.store.close();
+  }
+
+  private prune(): void {
+    const now = this.o.now();
+    try {
+      this.store.prune(now - KEEP_DELIVERIES_MS, now - (this.o.config().retentionDays + 7) * 86_400_000);
+    } catch (err) {
+      this.o.logger.debug({ err }, 'push rows not pruned this time');
+    }
+  }
+}
+
+function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
+
+function deliveryView(d: Delivery): Record<string, unknown> {
+  return {
+    id: d.id,
+    url: redactUrl(d.url),
+    state: d.state,
+    attempts: d.attempts,
+    createdAt: iso(d.createdAt),
+    nextAttemptAt: d.state === 'pending' ? iso(d.nextAttemptAt) : null,
+    finishedAt: iso(d.finishedAt),
+    lastStatus: d.lastStatus,
+    lastError: d.lastError,
+  };
+}
