@@ -14,10 +14,10 @@
  *   pair model is trained and evaluated on, and a reference counted over them would know the evaluated
  *   events' words in advance (see README, "Cold start").
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exitWithUsage, parseCommandLine, positiveIntOption } from '../src/cli/cli-args.js';
+import { DEFAULT_AG_NEWS, readAgSplit } from './ag-news.js';
 import { profileItem, profileTerms } from '../src/dedup/item-profile.js';
 
 const SHARED = join(import.meta.dirname, '../../shared/data/stories');
@@ -29,7 +29,7 @@ const COMMAND = {
 const { values } = parseCommandLine(
   COMMAND,
   {
-    'ag-news': { type: 'string', default: '/work/.mirror/lst11111+bert-text-classification/repo' },
+    'ag-news': { type: 'string', default: DEFAULT_AG_NEWS },
     uci: { type: 'string', default: join(SHARED, 'uci_news_aggregator_sample.jsonl') },
     allsides: { type: 'string' },
     'min-df': { type: 'string', default: '2' },
@@ -45,46 +45,10 @@ interface Document {
   summary: string;
 }
 
-/** The text of one CSV line of the AG News files: "text",label (quotes doubled inside) or text,label. */
-function agNewsText(line: string): string | null {
-  const quoted = /^"((?:[^"]|"")*)",\d+\s*$/.exec(line);
-  if (quoted) return quoted[1]!.replaceAll('""', '"');
-  const plain = /^([^"].*),\d+\s*$/.exec(line);
-  return plain ? plain[1]! : null;
-}
-
-/**
- * AG News carries HTML-entity debris ("Haiti #39;s", "quot;", "&lt;b&gt;"), agency credits ("(Reuters)
- * Reuters - ") and ticker links ("(GOOG.O: Quote, Profile, Research)"): left in, they would count as terms
- * no feed ever writes.
- */
-function cleanAgNews(text: string): string {
-  return text
-    .replace(/&lt;.*?&gt;/g, ' ')
-    .replace(/\s?#39;/g, "'")
-    .replace(/#14[5-6];/g, "'")
-    .replace(/#36;/g, '$')
-    .replace(/quot;/g, '"')
-    .replace(/&amp;|(?<=\s)amp;/g, '&')
-    .replace(/\([^()]*:\s*Quote, Profile, Research\)/g, ' ')
-    .replace(/\\\$/g, '$')
-    .replace(/#\d+;/g, ' ')
-    .replace(/\((?:Reuters|AP|AFP|CP|SPACE\.com|Canadian Press)\)/g, ' ')
-    .replace(/\b(?:Reuters|AP|AFP|AFP\.com)\s+-\s+/g, ' ');
-}
-
 function readAgNews(gitDir: string): Document[] {
-  if (!existsSync(gitDir)) exitWithUsage(COMMAND, `no AG News mirror at ${gitDir} (fetch github:lst11111/bert-text-classification as a bare git mirror, pass --ag-news GIT_DIR)`);
-  const docs: Document[] = [];
-  for (const file of ['train', 'dev', 'test']) {
-    const csv = execFileSync('git', ['--git-dir', gitDir, 'show', `HEAD:data/ag_news/${file}.csv`], { encoding: 'utf8', maxBuffer: 64 << 20 });
-    for (const line of csv.split('\n')) {
-      const text = agNewsText(line);
-      // Headline and description run together in these files: all of it is the summary, cut to a lede as feeds' are.
-      if (text) docs.push({ title: '', summary: cleanAgNews(text) });
-    }
-  }
-  return docs;
+  const items = [...['train', 'dev', 'test'] as const].flatMap((split) => readAgSplit(gitDir, split) ?? exitWithUsage(COMMAND, `no AG News mirror at ${gitDir} (fetch github:lst11111/bert-text-classification as a bare git mirror, pass --ag-news GIT_DIR)`));
+  // Headline and description run together in these files: all of it is the summary, cut to a lede as feeds' are.
+  return items.map((item) => ({ title: '', summary: item.text }));
 }
 
 function decodeEntities(text: string): string {
