@@ -1,46 +1,24 @@
 import cron from 'node-cron';
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
+import { durationSchema, httpUrlSchema, tagSchema } from './schema-parts.js';
 import { classifierThresholdSchema, topicMatchSchema, topicModeSchema } from './topic-rules.js';
 import { checkOutletProfiles, outletProfilesSchema } from './outlet-profiles.js';
 import { alertsConfigSchema, checkAlerts, websubConfigSchema } from './push-config.js';
 
-const TAG_PATTERN = /^[a-z0-9][a-z0-9_-]{0,39}$/;
-
-/** A duration such as "10m" or "4h" (a bare number means seconds), parsed to milliseconds. */
-const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  const ms = parseDuration(value);
-  if (ms === null) {
-    ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration (use e.g. "90s", "10m", "4h", "2d")` });
-    return z.NEVER;
-  }
-  return ms;
-});
-
-const httpUrl = z.string().trim().refine((value) => {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}, 'must be an absolute http:// or https:// URL');
-
-const tag = z.string().regex(TAG_PATTERN, 'a tag is 1-40 lowercase letters, digits, "-" or "_", starting with a letter or digit');
 
 const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'not a valid HTTP header name');
 
 const feedSchema = z.strictObject({
-  url: httpUrl,
+  url: httpUrlSchema,
   title: z.string().trim().min(1, 'must not be empty'),
   /** Display name of the organisation; feeds of one outlet (BBC World, BBC Business) share it. */
   outlet: z.string().trim().min(1).optional(),
-  tags: z.array(tag).min(1, 'list at least one topic tag'),
+  tags: z.array(tagSchema).min(1, 'list at least one topic tag'),
   enabled: z.boolean().default(true),
   headers: z.record(headerName, z.string().regex(/^[^\r\n]*$/, 'header values cannot contain line breaks')).default({}),
   userAgent: z.string().min(1).optional(),
-  minInterval: duration.optional(),
-  maxInterval: duration.optional(),
+  minInterval: durationSchema.optional(),
+  maxInterval: durationSchema.optional(),
   /** "all": every item is in each of the feed's topics; "match": only items that fit the topic (default: all for one tag, match for several). */
   topicMode: topicModeSchema.optional(),
 });
@@ -54,7 +32,7 @@ const topicSchema = z.strictObject({
 
 const dedupSchema = z.strictObject({
   /** Largest gap between two items' published times for a title or similarity merge. */
-  window: duration.default(72 * 3_600_000),
+  window: durationSchema.default(72 * 3_600_000),
   /** Normalized titles shorter than this many words never merge on their own ("Live updates"). */
   minTitleWords: z.int().min(1).max(50).default(4),
   /** Wire copies: items from two outlets whose word pairs overlap at least this much (MinHash Jaccard) are one story; 0 turns it off. */
@@ -91,15 +69,15 @@ export const configSchema = z
     $schema: z.string().optional(),
     title: z.string().trim().min(1).default('newsmerge'),
     schedule: z.string().refine((expr) => cron.validate(expr), 'is not a valid cron expression (e.g. "*/5 * * * *")'),
-    topics: z.record(tag, topicSchema).refine((t) => Object.keys(t).length > 0, 'define at least one topic'),
+    topics: z.record(tagSchema, topicSchema).refine((t) => Object.keys(t).length > 0, 'define at least one topic'),
     feeds: z.array(feedSchema),
     retentionDays: z.number().positive().default(90),
     keepPerFeed: z.int().min(0).default(50),
-    minInterval: duration.default(10 * 60_000),
-    maxInterval: duration.default(4 * 3_600_000),
+    minInterval: durationSchema.default(10 * 60_000),
+    maxInterval: durationSchema.default(4 * 3_600_000),
     concurrency: z.int().min(1).max(256).default(8),
     perHostConcurrency: z.int().min(1).max(64).default(2),
-    fetchTimeout: duration.default(20_000),
+    fetchTimeout: durationSchema.default(20_000),
     maxFeedBytes: z.int().min(1_024).default(10 * 1024 * 1024),
     maxItemsPerFeed: z.int().min(1).max(100_000).default(1_000),
     userAgent: z.string().min(1).optional(),

@@ -1,30 +1,9 @@
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
+import { durationSchema, httpUrlSchema, tagSchema } from './schema-parts.js';
 import { LEANS } from './outlet-profiles.js';
 
-const TAG_PATTERN = /^[a-z0-9][a-z0-9_-]{0,39}$/;
-
-const durationMs = (fallback: number) =>
-  z
-    .union([z.string(), z.number()])
-    .transform((value, ctx) => {
-      const ms = parseDuration(value);
-      if (ms === null) {
-        ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration (use e.g. "90s", "10m", "4h", "2d")` });
-        return z.NEVER;
-      }
-      return ms;
-    })
-    .default(fallback);
-
-const webhookUrl = z.string().trim().refine((value) => {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}, 'must be an absolute http:// or https:// URL');
+const durationMs = (fallback: number) => durationSchema.default(fallback);
+const webhookUrl = httpUrlSchema;
 
 /** The `websub` section: newsmerge as the WebSub hub of its own topic feeds. */
 export const websubConfigSchema = z.strictObject({
@@ -49,7 +28,7 @@ const alertSchema = z.strictObject({
   /** Where the alert is POSTed (a webhook of Slack, Discord, an ntfy topic URL, or any JSON receiver). */
   url: webhookUrl,
   /** Topics the story must be in (any of them); absent: every topic. */
-  topics: z.array(z.string().regex(TAG_PATTERN, 'a tag is 1-40 lowercase letters, digits, "-" or "_"')).min(1, 'list at least one topic, or leave topics out').optional(),
+  topics: z.array(tagSchema).min(1, 'list at least one topic, or leave topics out').optional(),
   /** Outlets that must cover the story before it alerts. */
   min_sources: z.int().min(1).max(1_000).optional(),
   /** Search words the story must match (as the q parameter of feeds). */

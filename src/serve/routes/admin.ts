@@ -1,9 +1,9 @@
-import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { CorrectionOutcome, CorrectionRequest } from '../../cluster/corrections.js';
 import { ConfigError } from '../../config/load-config.js';
-import { bearerMatches } from '../admin-auth.js';
-import { BadRequestError, NotFoundError, UnauthorizedError, UnavailableError } from '../http-errors.js';
+import { adminOnly } from '../admin-auth.js';
+import { BadRequestError, NotFoundError, UnavailableError } from '../http-errors.js';
 import { storyIdParam, storyPageUrl } from '../links.js';
 import type { ServeContext } from '../serve-context.js';
 
@@ -52,12 +52,7 @@ function answer(ctx: ServeContext, outcome: CorrectionOutcome): { correction: nu
  */
 export function adminRoutes(ctx: ServeContext): Hono {
   const app = new Hono();
-  // Per route, not app.use('*'): a sub-app's wildcard middleware would also guard the public GET /api routes.
-  const admin: MiddlewareHandler = async (c, next) => {
-    if (!ctx.adminToken) throw new NotFoundError(`Not found: ${c.req.path}`);
-    if (!bearerMatches(ctx.adminToken, c.req.header('authorization'))) throw new UnauthorizedError();
-    await next();
-  };
+  const admin = adminOnly(ctx.adminToken);
 
   app.post('/poll', admin, (c) => {
     const { alreadyRunning } = ctx.admin.pollAll();

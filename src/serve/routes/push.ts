@@ -1,6 +1,6 @@
-import { Hono, type MiddlewareHandler } from 'hono';
-import { bearerMatches } from '../admin-auth.js';
-import { BadRequestError, HttpError, NotFoundError, UnauthorizedError } from '../http-errors.js';
+import { Hono } from 'hono';
+import { adminOnly } from '../admin-auth.js';
+import { BadRequestError, HttpError, NotFoundError } from '../http-errors.js';
 import type { ServeContext } from '../serve-context.js';
 
 /** Largest subscription request read: four form fields, a topic and a callback URL. */
@@ -19,11 +19,7 @@ export class FormTooLargeError extends HttpError {
  */
 export function pushRoutes(ctx: ServeContext): Hono {
   const app = new Hono();
-  const admin: MiddlewareHandler = async (c, next) => {
-    if (!ctx.adminToken) throw new NotFoundError(`Not found: ${c.req.path}`);
-    if (!bearerMatches(ctx.adminToken, c.req.header('authorization'))) throw new UnauthorizedError();
-    await next();
-  };
+  const admin = adminOnly(ctx.adminToken);
 
   app.post('/websub', async (c) => {
     const push = ctx.push;
