@@ -96,7 +96,13 @@ export async function startNewsmerge(options: StartOptions): Promise<Newsmerge> 
   // Registered here before the ingest thread exists, so that topics resolve to feed ids from the first
   // request; after a reload the ingest thread registers them (a write here could wait for its lock).
   registerFeeds(store, config, now());
-  let catalog = new TopicCatalog(config, store);
+  // Rebuilt whenever the config changes; items of feeds no longer in it leave every page, feed and API answer
+  // at once, and come back if the feed does (retention deletes them meanwhile).
+  const catalogFor = (current: AppConfig) => {
+    store.hideFeeds(store.feeds.removedFrom(current.feeds.map((f) => f.url)));
+    return new TopicCatalog(current, store);
+  };
+  let catalog = catalogFor(config);
   const metrics = createMetrics(store, join(env.dataDir, DATABASE_FILE));
   const cache = new FeedCache();
   // Started once the serve context exists; ingest answers before that have nothing to push yet.
@@ -117,7 +123,7 @@ export async function startNewsmerge(options: StartOptions): Promise<Newsmerge> 
     maxHeapMb: env.ingestMaxHeapMb ?? undefined,
     // New feeds of a reloaded config have ids once the ingest thread registered them.
     onConfigured: () => {
-      catalog = new TopicCatalog(config, store);
+      catalog = catalogFor(config);
       push?.changed();
     },
   });
@@ -131,7 +137,7 @@ export async function startNewsmerge(options: StartOptions): Promise<Newsmerge> 
     poller.setConfig(next);
     const scheduleChanged = next.schedule !== config.schedule;
     config = next;
-    catalog = new TopicCatalog(config, store);
+    catalog = catalogFor(config);
     configVersion++;
     cache.clear();
     if (scheduleChanged && task) schedule();

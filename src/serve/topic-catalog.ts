@@ -33,9 +33,6 @@ export class TopicCatalog {
   constructor(readonly config: AppConfig, store: Store) {
     this.topics = Object.entries(config.topics).map(([tag, t]) => ({ tag, title: t.title, description: t.description }));
     this.idByUrl = new Map(store.feeds.all().map((f) => [f.url, f.id]));
-    // The catalog is rebuilt whenever the config changes: items of feeds no longer in it leave every page,
-    // feed and API answer at once, and come back if the feed does (retention deletes them meanwhile).
-    store.hideFeeds(store.feeds.removedFrom(config.feeds.map((f) => f.url)));
   }
 
   /** The topic with this tag, or undefined. */
