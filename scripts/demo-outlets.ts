@@ -36,3 +36,22 @@ export function renderDemoFeed(file: string, host: string, now = Date.now()): st
       return kind === 'iso' ? date.toISOString() : date.toUTCString();
     });
 }
+
+/** The demo's feeds.config.json, its feeds served under `outletsBase` (ending in "/"). */
+export function demoConfig(outletsBase: string) {
+  return {
+    title: 'newsmerge demo',
+    schedule: '* * * * *',
+    minInterval: '1m',
+    topics: {
+      world: { title: 'World', description: 'World news from the demo outlets' },
+      politics: { title: 'Politics', description: 'Politics from the demo outlets' },
+      business: { title: 'Business', description: 'Business and markets' },
+      technology: { title: 'Technology', description: 'Technology' },
+      science: { title: 'Science', description: 'Science and research' },
+    },
+    feeds: DEMO_FEEDS.map((f) => ({ url: `${outletsBase}${f.file}`, title: f.title, tags: f.tags })),
+    // Made-up outlets, made-up leans: enough for the coverage bars, filters and /blindspots to show something.
+    outlets: Object.fromEntries(DEMO_FEEDS.map((f) => [f.title, f.profile])),
+  };
+}

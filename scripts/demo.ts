@@ -19,7 +19,7 @@ import { parseConfigText } from '../src/config/load-config.js';
 import { createLogger } from '../src/logger.js';
 import { startNewsmerge } from '../src/newsmerge.js';
 import { readVersion } from '../src/version.js';
-import { DEMO_FEEDS as FEEDS, DEMO_TYPES as TYPES, renderDemoFeed as render } from './demo-outlets.js';
+import { DEMO_FEEDS as FEEDS, DEMO_TYPES as TYPES, demoConfig, renderDemoFeed as render } from './demo-outlets.js';
 
 parseCommandLine(
   {
@@ -88,25 +88,7 @@ const dataDir = process.env.NEWSMERGE_DATA || './data/demo';
 const env = loadEnv({ ...process.env, NEWSMERGE_DATA: dataDir, NEWSMERGE_CONFIG: join(dataDir, 'feeds.config.json') });
 mkdirSync(env.dataDir, { recursive: true });
 const outlets = await startOutlets(previousPort(env.configPath));
-const configText = JSON.stringify(
-  {
-    title: 'newsmerge demo',
-    schedule: '* * * * *',
-    minInterval: '1m',
-    topics: {
-      world: { title: 'World', description: 'World news from the demo outlets' },
-      politics: { title: 'Politics', description: 'Politics from the demo outlets' },
-      business: { title: 'Business', description: 'Business and markets' },
-      technology: { title: 'Technology', description: 'Technology' },
-      science: { title: 'Science', description: 'Science and research' },
-    },
-    feeds: FEEDS.map((f) => ({ url: `${outlets}/outlets/${f.file}`, title: f.title, tags: f.tags })),
-    // Made-up outlets, made-up leans: enough for the coverage bars, filters and /blindspots to show something.
-    outlets: Object.fromEntries(FEEDS.map((f) => [f.title, f.profile])),
-  },
-  null,
-  2,
-);
+const configText = JSON.stringify(demoConfig(`${outlets}/outlets/`), null, 2);
 writeFileSync(env.configPath, configText);
 const logger = createLogger(env.logLevel);
 const app = await startNewsmerge({ env, config: parseConfigText(configText, env.configPath), logger, version: readVersion() });
