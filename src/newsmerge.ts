@@ -169,7 +169,10 @@ export async function startNewsmerge(options: StartOptions): Promise<Newsmerge> 
     },
     metrics,
   };
-  push = new PushService({ dataDir: env.dataDir, config: () => config, baseUrl: env.baseUrl, documents: createFeedDocuments(ctx), now, logger, userAgent: config.userAgent ?? userAgentFor(version) });
+  push = new PushService({ dataDir: env.dataDir, config: () => config, baseUrl: env.baseUrl, documents: createFeedDocuments(ctx), now, logger, userAgent: config.userAgent ?? userAgentFor(version),
+    feedStates: () => store.feeds.all(),
+    storePushed: (feedId, body, contentType) => poller.storePushed(feedId, body, contentType),
+  });
   ctx.push = push;
   const app = createApp(ctx);
   const fastPath = createFeedFastPath(ctx);

@@ -19,6 +19,13 @@ export const websubConfigSchema = z.strictObject({
   timeout: durationMs(10_000),
   /** A delivery failing this long after its first attempt is given up (logged; a WebSub subscription is dropped). */
   retryFor: durationMs(24 * 3_600_000),
+  /** Subscribe to the hubs outlets' feeds name (needs a public NEWSMERGE_BASE_URL, which the hubs call back). */
+  subscribeToOutlets: z.boolean().default(true),
+  /**
+   * Subscribe even though the base URL is loopback or private, and to hubs on such addresses (tests, a LAN):
+   * hub URLs come from outlets' feeds, so by default a private one is refused like a private callback.
+   */
+  allowPrivateHubs: z.boolean().default(false),
 });
 
 /** Values `lean` of an alert accepts: the lean scale; "left" and "right" mean a whole side, as in the lean parameter of feeds. */

@@ -10,6 +10,9 @@ export interface ParsedFeed {
   siteUrl: string | null;
   /** The feed's own <ttl> in minutes (RSS), a hint for the poll interval. */
   ttlMinutes: number | null;
+  /** The WebSub hub the feed names and its self URL (the topic to subscribe to); null when absent. */
+  hub: string | null;
+  self: string | null;
   entries: Entry[];
   /** Items cut before parsing because the document had more than maxItemsPerFeed. */
   truncated: number;

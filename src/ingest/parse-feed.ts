@@ -27,6 +27,8 @@ export async function parseFeed(body: string, options: ParseOptions): Promise<Pa
     title: raw.title?.trim() || null,
     siteUrl: raw.siteUrl,
     ttlMinutes: raw.ttlMinutes,
+    hub: raw.hub,
+    self: raw.self,
     entries,
     truncated: raw.dropped,
     skipped: raw.items.length - entries.length,

@@ -1,7 +1,7 @@
 import { absoluteUrl } from '../dedup/canonical-url.js';
 import { FeedFormatError } from './entry.js';
 import type { RawEntry } from './normalize-entry.js';
-import type { RawFeed } from './parse-xml-feed.js';
+import { linkHref, type RawFeed } from './parse-xml-feed.js';
 
 type Json = Record<string, unknown>;
 
@@ -40,6 +40,13 @@ function itemOf(item: Json, feed: Json, base: string): RawEntry {
   };
 }
 
+/** The first WebSub hub of a JSON Feed's `hubs` (`[{ "type": "WebSub", "url": … }]`). */
+function hubOf(feed: Json, base: string): string | null {
+  const hubs = Array.isArray(feed.hubs) ? feed.hubs.map(obj) : [];
+  const hub = hubs.find((h) => h && /^(websub|pubsubhubbub)$/i.test(str(h.type) ?? 'WebSub') && str(h.url)) ?? null;
+  return hub ? linkHref(str(hub.url), base) : null;
+}
+
 /** Parses a JSON Feed 1.0 or 1.1 document (rss-parser cannot read JSON) into raw items. */
 export function parseJsonFeed(body: string, feedUrl: string, maxItems: number): RawFeed {
   let doc: unknown;
@@ -59,6 +66,8 @@ export function parseJsonFeed(body: string, feedUrl: string, maxItems: number): 
     title: str(feed.title),
     siteUrl: absoluteUrl(str(feed.home_page_url), base),
     ttlMinutes: null,
+    hub: hubOf(feed, base),
+    self: linkHref(str(feed.feed_url), feedUrl),
     items: items.slice(0, maxItems).map((item) => itemOf(item, feed, base)),
     dropped: Math.max(0, items.length - maxItems),
   };

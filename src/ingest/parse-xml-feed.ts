@@ -15,6 +15,9 @@ export interface RawFeed {
   title: string | null;
   siteUrl: string | null;
   ttlMinutes: number | null;
+  /** The feed's WebSub hub and self URL (`rel="hub"`, `rel="self"`), absolute; null when not named. */
+  hub: string | null;
+  self: string | null;
   items: RawEntry[];
   dropped: number;
 }
@@ -173,6 +176,35 @@ function atomLinks(node: unknown): { alternate: string | null; enclosure: RawEnt
   return { alternate: html ?? alternate, enclosure };
 }
 
+/** An absolute http(s) URL of a feed-level link, kept exactly as written (a hub matches its topic URL byte for byte). */
+export function linkHref(raw: string | null | undefined, base: string): string | null {
+  const text = raw?.trim();
+  if (!text) return null;
+  try {
+    const url = new URL(text, base);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The WebSub links of a feed element (WebSub section 4): Atom `<link rel="hub|self">`, which RSS carries as
+ * `<atom:link>` (or an unprefixed `<link>` in the Atom namespace). The first of each counts.
+ */
+function hubLinks(node: unknown, base: string): { hub: string | null; self: string | null } {
+  let hub: string | null = null;
+  let self: string | null = null;
+  for (const link of [...children(node, 'atom:link'), ...children(node, 'link')]) {
+    const href = attr(link, 'href');
+    if (!href) continue;
+    const rels = (attr(link, 'rel') ?? '').toLowerCase().split(/\s+/);
+    if (rels.includes('hub')) hub ??= linkHref(href, base);
+    if (rels.includes('self')) self ??= linkHref(href, base);
+  }
+  return { hub, self };
+}
+
 function atomText(node: XmlNode | string | undefined): { html: string | null; text: string | null } {
   if (node === undefined) return { html: null, text: null };
   if (isMarkupType(node)) return { html: markupOf(node), text: null };
@@ -266,6 +298,7 @@ export async function parseXmlFeed(body: string, feedUrl: string, maxItems: numb
       title: plainTextOf(child(root, 'title')),
       siteUrl: alternate ? absoluteUrl(alternate, base) : null,
       ttlMinutes: null,
+      ...hubLinks(root, base),
       items: entries.map((node, i) => atomItem(built.items[i] ?? {}, node, base)),
       dropped: prepared.dropped,
     };
@@ -300,6 +333,7 @@ export async function parseXmlFeed(body: string, feedUrl: string, maxItems: numb
     title: str(built.title) ?? plainTextOf(child(channel, 'title')),
     siteUrl: siteLink ? absoluteUrl(siteLink, base) : null,
     ttlMinutes: Number.isFinite(ttl) && ttl > 0 ? ttl : null,
+    ...hubLinks(channel, base),
     items: itemNodes.map((node, i) => rssItem(built.items[i] ?? {}, node, withBase(node, base))),
     dropped: prepared.dropped,
   };

@@ -27,6 +27,8 @@ export interface Attempt {
   /** Wall time of the HTTP exchange and of decoding + parsing, in milliseconds (monotonic clock). */
   fetchMs: number;
   parseMs: number;
+  /** The body was pushed by the feed's WebSub hub, not fetched: the poll schedule and validators stay as they were. */
+  pushed?: boolean;
 }
 
 /** What metrics need of an attempt (all that crosses from the ingest thread). */
@@ -92,6 +94,45 @@ export async function fetchAttempt(feed: FeedConfig, state: FeedState, config: A
   }
 }
 
+/**
+ * Parses a document the feed's WebSub hub pushed, as fetchAttempt parses a fetched one (same decoding, same
+ * parser, same limits), into an Attempt that nextFeedState applies without touching the poll schedule.
+ */
+export async function pushedAttempt(feed: FeedConfig, body: Buffer, contentType: string | undefined, config: AppConfig, now: () => number): Promise<Attempt> {
+  const startedAt = now();
+  const parseStart = performance.now();
+  const outcome: FetchOutcome = { kind: 'ok', status: 200, finalUrl: feed.url, permanentRedirect: null, headers: contentType ? { 'content-type': contentType } : {}, body };
+  const base = { feedUrl: feed.url, outcome, startedAt, fullFetch: false, bodyHash: sha256(body), fetchMs: 0, pushed: true };
+  try {
+    const { text } = decodeBody(body, contentType);
+    const parsed = await parseFeed(text, { feedUrl: feed.url, fetchedAt: startedAt, maxItems: config.maxItemsPerFeed });
+    return { ...base, kind: 'fetched', status: 200, error: null, parsed, parseMs: performance.now() - parseStart, endedAt: now() };
+  } catch (err) {
+    const reason = err instanceof FeedFormatError ? err.message : `parser failed: ${(err as Error).message}`;
+    return { ...base, kind: 'failed', status: 200, error: `parse: ${reason}`, parsed: null, parseMs: performance.now() - parseStart, endedAt: now() };
+  }
+}
+
+/**
+ * The state after a pushed document: what the document says of the feed (title, site, format, hub) and how
+ * its items are identified. The schedule, validators, body hash and error record belong to polling: a push
+ * may carry only the new items, and says nothing of how the feed URL answers.
+ */
+function afterPush(state: FeedState, attempt: Attempt, config: AppConfig): FeedState {
+  const parsed = attempt.parsed;
+  if (!parsed) return state;
+  return {
+    ...state,
+    lastWarning: parsed.truncated > 0 ? `${parsed.truncated} items beyond the first ${config.maxItemsPerFeed} (maxItemsPerFeed) were dropped unread` : state.lastWarning,
+    feedTitle: parsed.title ?? state.feedTitle,
+    siteUrl: parsed.siteUrl ?? state.siteUrl,
+    format: parsed.format,
+    guidMode: chooseGuidMode(parsed.entries, state.guidMode),
+    hubUrl: parsed.hub ?? state.hubUrl,
+    selfUrl: parsed.self ?? state.selfUrl,
+  };
+}
+
 function httpErrorText(status: number): string {
   const names: Record<number, string> = {
     400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 410: 'Gone',
@@ -100,12 +141,19 @@ function httpErrorText(status: number): string {
   return `HTTP ${status}${names[status] ? ` ${names[status]}` : ''}`;
 }
 
+/** What the poller knows besides the attempt. */
+export interface ScheduleContext {
+  /** A WebSub subscription to the feed's hub is live: pushes bring its items, so polling slows to maxInterval. */
+  pushLive?: boolean;
+}
+
 /** The feed's polling state after an attempt: validators, errors, backoff, redirects, next fetch time. */
-export function nextFeedState(state: FeedState, attempt: Attempt, feed: FeedConfig, config: AppConfig, random: number): FeedState {
+export function nextFeedState(state: FeedState, attempt: Attempt, feed: FeedConfig, config: AppConfig, random: number, context: ScheduleContext = {}): FeedState {
+  if (attempt.pushed) return afterPush(state, attempt, config);
   const now = attempt.endedAt;
   const minInterval = feed.minInterval ?? config.minInterval;
   const maxInterval = feed.maxInterval ?? config.maxInterval;
-  const next: FeedState = { ...state, lastFetchedAt: now, lastStatus: attempt.status };
+  const next: FeedState = { ...state, lastFetchedAt: now, lastStatus: attempt.status, pushPolled: false };
   const outcome = attempt.outcome;
   if (outcome.kind !== 'failed') {
     next.permanentRedirect = outcome.permanentRedirect;
@@ -148,6 +196,9 @@ export function nextFeedState(state: FeedState, attempt: Attempt, feed: FeedConf
     next.siteUrl = attempt.parsed.siteUrl;
     next.format = attempt.parsed.format;
     next.guidMode = chooseGuidMode(attempt.parsed.entries, state.guidMode);
+    // Only a full document says the hub went away; a 304 or unchanged body keeps what was learnt.
+    next.hubUrl = attempt.parsed.hub;
+    next.selfUrl = attempt.parsed.self;
     const published = attempt.parsed.entries.map((e) => e.published).filter((p): p is number => p !== null);
     next.intervalMs = adaptiveInterval(published, minInterval, maxInterval);
   }
@@ -157,6 +208,8 @@ export function nextFeedState(state: FeedState, attempt: Attempt, feed: FeedConf
     ttlMinutes: attempt.parsed?.ttlMinutes ?? null,
     freshnessMs: outcome.kind === 'ok' || outcome.kind === 'not-modified' ? freshnessMs(outcome.headers, now) : null,
   };
-  next.nextFetchAt = now + nextInterval(adaptive, hints, random);
+  // While pushes bring the items, a poll is a safety net: as seldom as the feed allows (WebSub section 1).
+  next.pushPolled = context.pushLive === true;
+  next.nextFetchAt = now + nextInterval(context.pushLive ? maxInterval : adaptive, hints, random);
   return next;
 }

@@ -1,7 +1,7 @@
 import type { CorrectionOutcome, CorrectionRequest } from '../cluster/corrections.js';
 import type { AppConfig } from '../config/config-schema.js';
 import type { AttemptFacts } from './poll-feed.js';
-import type { CycleOptions, CycleReport } from './poller.js';
+import type { CycleOptions, CycleReport, PushedOutcome } from './poller.js';
 
 /** What the ingest thread is started with (structured-cloned into it). */
 export interface ThreadOptions {
@@ -16,6 +16,8 @@ export type ToThread =
   | { type: 'poll'; id: number; options: Omit<CycleOptions, 'onProgress'>; clock: number | null }
   | { type: 'config'; config: AppConfig; clock: number | null }
   | { type: 'correct'; id: number; request: CorrectionRequest; clock: number | null }
+  /** A document the feed's WebSub hub pushed (signature checked on the main thread): store it as if fetched. */
+  | { type: 'pushed'; id: number; feedId: number; body: Uint8Array; contentType: string | null; clock: number | null }
   | { type: 'stop'; clock: number | null };
 
 /** Messages from the ingest thread. */
@@ -29,4 +31,5 @@ export type FromThread =
   | { type: 'attempt'; attempt: AttemptFacts }
   | { type: 'cycle'; report: CycleReport }
   | { type: 'polled'; id: number; report: CycleReport; completedCycles: number }
-  | { type: 'corrected'; id: number; outcome: CorrectionOutcome };
+  | { type: 'corrected'; id: number; outcome: CorrectionOutcome }
+  | { type: 'stored-push'; id: number; outcome: PushedOutcome };

@@ -51,6 +51,17 @@ port.on('message', (message: ToThread) => {
     case 'correct':
       send({ type: 'corrected', id: message.id, outcome: correct(message.request) });
       break;
+    case 'pushed': {
+      const body = Buffer.from(message.body.buffer, message.body.byteOffset, message.body.byteLength);
+      void poller
+        .storePushed(message.feedId, body, message.contentType ?? undefined)
+        .catch((err: unknown) => {
+          logger.error({ err }, 'cannot store a pushed document');
+          return { status: 'ignored' as const, reason: 'the write path failed; see the log' };
+        })
+        .then((outcome) => send({ type: 'stored-push', id: message.id, outcome }));
+      break;
+    }
     case 'stop':
       void poller.stop().then(() => {
         fetcher.close();

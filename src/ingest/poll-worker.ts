@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import pino, { type Logger } from 'pino';
 import type { CorrectionOutcome, CorrectionRequest } from '../cluster/corrections.js';
 import type { AppConfig } from '../config/config-schema.js';
-import { emptyReport, type CycleOptions, type CycleReport, type PollObserver } from './poller.js';
+import { emptyReport, type CycleOptions, type CycleReport, type PollObserver, type PushedOutcome } from './poller.js';
 import type { FromThread, ThreadOptions, ToThread } from './poll-worker-protocol.js';
 
 /** What the ingest thread needs, and how the main thread watches it. */
@@ -65,6 +65,7 @@ export class PollWorker {
   private config: AppConfig;
   private readonly requests = new Map<number, Request>();
   private readonly corrections = new Map<number, (outcome: CorrectionOutcome) => void>();
+  private readonly pushes = new Map<number, (outcome: PushedOutcome) => void>();
   private nextId = 1;
   private cycles = 0;
   private stopping: Promise<void> | null = null;
@@ -112,6 +113,16 @@ export class PollWorker {
     return new Promise((resolve) => {
       this.corrections.set(id, resolve);
       this.send({ type: 'correct', id, request, clock: this.clock() });
+    });
+  }
+
+  /** Stores a document a feed's hub pushed, on the ingest thread (same parse → merge → store as a poll); never rejects. */
+  storePushed(feedId: number, body: Buffer, contentType: string | null): Promise<PushedOutcome> {
+    if (this.stopping || !this.worker) return Promise.resolve({ status: 'ignored', reason: this.stopping ? 'newsmerge is stopping' : 'the ingest thread is restarting' });
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.pushes.set(id, resolve);
+      this.send({ type: 'pushed', id, feedId, body, contentType, clock: this.clock() });
     });
   }
 
@@ -196,6 +207,11 @@ export class PollWorker {
         this.corrections.get(message.id)?.(message.outcome);
         this.corrections.delete(message.id);
         break;
+      case 'stored-push':
+        if (message.outcome.status === 'stored' && message.outcome.newItems + message.outcome.updatedItems > 0) this.options.onAnswer?.();
+        this.pushes.get(message.id)?.(message.outcome);
+        this.pushes.delete(message.id);
+        break;
     }
   }
 
@@ -212,6 +228,8 @@ export class PollWorker {
     this.requests.clear();
     for (const [, answer] of this.corrections) answer({ status: 'interrupted', reason });
     this.corrections.clear();
+    for (const [, answer] of this.pushes) answer({ status: 'ignored', reason });
+    this.pushes.clear();
     if (this.stopping) return;
     // Shown on the public /healthz: the first line only, bounded, and no URL (feed URLs may hold credentials).
     const message = (this.crashError?.message ?? `exited with code ${code}`).split('\n')[0]!.replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi, '<url>').slice(0, 200);

@@ -4,7 +4,8 @@ import { redactUrl } from '../config/redact-url.js';
 import type { FeedState } from '../store/feed-states.js';
 import type { Store } from '../store/store.js';
 import type { Fetcher } from './fetch-feed.js';
-import { fetchAttempt, nextFeedState, type Attempt, type AttemptFacts } from './poll-feed.js';
+import { fetchAttempt, nextFeedState, pushedAttempt, type Attempt, type AttemptFacts } from './poll-feed.js';
+import { livePushFeedIds } from '../store/outlet-push-store.js';
 import { mergeConvergedStories } from '../cluster/merge-stories.js';
 import { pruneExpired } from '../cluster/retention.js';
 import { storeEntries, type FeedEntries } from '../cluster/store-entries.js';
@@ -40,6 +41,11 @@ export interface CycleOptions {
   url?: string;
   onProgress?: (done: number, total: number) => void;
 }
+
+/** How storing a document pushed by a feed's hub ended. */
+export type PushedOutcome =
+  | { status: 'stored'; newItems: number; updatedItems: number; storiesCreated: number }
+  | { status: 'ignored'; reason: string };
 
 /** New items written per transaction at most: bounds how long one write holds the event loop. */
 const MAX_BATCH_ITEMS = 100;
@@ -183,11 +189,14 @@ export class Poller {
     registerFeeds(store, config(), now());
     const states = new Map(store.feeds.all().map((s) => [s.url, s]));
     const at = now();
+    const live = this.livePush();
     return feeds
       .map((feed) => ({ feed, state: states.get(feed.url)! }))
       .filter(({ feed, state }) => {
         if (options.url) return feed.url === options.url;
         if (!feed.enabled || state.disabledReason) return false;
+        // A poll put off because pushes were coming is due at once when they no longer are (lease expired, hub gone).
+        if (state.pushPolled && !live.has(state.id)) return true;
         return options.mode === 'all' || state.nextFetchAt === null || state.nextFetchAt <= at;
       });
   }
@@ -230,6 +239,40 @@ export class Poller {
     const { failures, ...counts } = report;
     logger.info({ ...counts, startedAt: new Date(report.startedAt).toISOString() }, 'poll cycle finished');
     return report;
+  }
+
+  /**
+   * Stores a document the feed's WebSub hub pushed through the same parse → merge → store path as a poll
+   * (the main thread has checked its signature). The feed's schedule and validators are left to polling.
+   */
+  async storePushed(feedId: number, body: Buffer, contentType: string | undefined): Promise<PushedOutcome> {
+    const { store, config, now, logger } = this.deps;
+    if (this.abort.signal.aborted) return { status: 'ignored', reason: 'newsmerge is stopping' };
+    const known = store.feeds.byId(feedId);
+    const feed = known && config().feeds.find((f) => f.url === known.url);
+    if (!known || !feed?.enabled) return { status: 'ignored', reason: 'the feed is not configured, or disabled' };
+    const attempt = await pushedAttempt(feed, body, contentType, config(), now);
+    if (attempt.kind === 'failed' || !attempt.parsed) {
+      logger.warn({ feed: redactUrl(feed.url), error: attempt.error }, 'a document pushed by the feed\'s hub could not be read; ignored');
+      return { status: 'ignored', reason: attempt.error ?? 'unreadable' };
+    }
+    const report = emptyReport(now());
+    // Read again after the parse: a poll may have written the feed's state meanwhile.
+    const state = store.feeds.byId(feedId) ?? known;
+    this.write([{ feed, state, attempt }], report);
+    if (report.writeErrors > 0 || report.failed > 0) return { status: 'ignored', reason: 'the database write failed; see the log' };
+    logger.info({ feed: redactUrl(feed.url), items: attempt.parsed.entries.length, newItems: report.newItems, updatedItems: report.updatedItems }, 'stored a document pushed by the feed\'s hub');
+    return { status: 'stored', newItems: report.newItems, updatedItems: report.updatedItems, storiesCreated: report.storiesCreated };
+  }
+
+  /** Feeds whose hub subscription is live now (an unreadable table counts as none: polling goes on as usual). */
+  private livePush(): Set<number> {
+    try {
+      return livePushFeedIds(this.deps.store.db, this.deps.now());
+    } catch (err) {
+      this.deps.logger.debug({ err }, 'cannot read outlet push subscriptions; polling as usual');
+      return new Set();
+    }
   }
 
   /** Housekeeping after a cycle: merging stories that have become one, then retention. A failure is logged, never thrown. */
@@ -347,8 +390,9 @@ export class Poller {
     const random = this.deps.random ?? Math.random;
     const cfg = config();
     try {
+      const live = this.livePush();
       const stored = store.write(() => {
-        const states = batch.map(({ feed, state, attempt }) => nextFeedState(state, attempt, feed, cfg, random()));
+        const states = batch.map(({ feed, state, attempt }) => nextFeedState(state, attempt, feed, cfg, random(), { pushLive: live.has(state.id) }));
         const entries: FeedEntries[] = [];
         batch.forEach(({ attempt }, i) => {
           if (attempt.parsed) entries.push({ feedId: states[i]!.id, entries: attempt.parsed.entries, fetchedAt: attempt.startedAt, guidMode: states[i]!.guidMode });

@@ -5,10 +5,14 @@ import type { AddressClassifier } from '../ingest/address-policy.js';
 import type { ResolveHost } from '../ingest/dns-lookup.js';
 import type { FeedDocuments } from '../serve/feed-documents.js';
 import { feedPathOf } from '../serve/feed-documents.js';
+import type { PushedOutcome } from '../ingest/poller.js';
+import type { FeedState } from '../store/feed-states.js';
+import { OutletPushStore } from '../store/outlet-push-store.js';
 import { PushStore, type Delivery, type Subscription } from '../store/push-store.js';
 import { AlertChecker, alertKey } from './alerts.js';
 import { DeliveryQueue } from './deliveries.js';
 import { createOutbound } from './outbound.js';
+import { OutletSubscriptions } from './outlet-subscriptions.js';
 import { WebSubHub } from './websub-hub.js';
 
 /** How long finished deliveries stay listed in /api/websub and /api/alerts. */
@@ -25,6 +29,10 @@ export interface PushOptions {
   now: () => number;
   logger: Logger;
   userAgent: string;
+  /** Every feed's state (hub and self URLs of outlets that push). Absent: no subscribing to outlets. */
+  feedStates?: () => FeedState[];
+  /** Stores a document an outlet's hub pushed, through the poll pipeline on the ingest thread. */
+  storePushed?: (feedId: number, body: Buffer, contentType: string | null) => Promise<PushedOutcome>;
   /** Tests: which addresses count as private, how names resolve. */
   classifyAddress?: AddressClassifier;
   resolveHost?: ResolveHost;
@@ -37,6 +45,8 @@ export interface PushOptions {
  */
 export class PushService {
   readonly hub: WebSubHub;
+  /** newsmerge as a subscriber of outlets' hubs. */
+  readonly outlets: OutletSubscriptions;
   private readonly store: PushStore;
   private readonly queue: DeliveryQueue;
   private readonly alerts: AlertChecker;
@@ -51,6 +61,18 @@ export class PushService {
     const websub = () => o.config().websub;
     const kick = () => this.queue.kick();
     this.hub = new WebSubHub({ store: this.store, documents: o.documents, send: this.outbound.send, config: websub, baseUrl: o.baseUrl, now: o.now, logger: o.logger, queued: kick });
+    this.outlets = new OutletSubscriptions({
+      store: new OutletPushStore(this.store.db),
+      feeds: o.feedStates ?? (() => []),
+      config: o.config,
+      baseUrl: o.baseUrl,
+      send: this.outbound.send,
+      storePushed: o.storePushed ?? (async () => ({ status: 'ignored', reason: 'no ingest thread' })),
+      now: o.now,
+      logger: o.logger,
+      classifyAddress: o.classifyAddress,
+      resolveHost: o.resolveHost,
+    });
     this.alerts = new AlertChecker({ store: this.store, documents: o.documents, alerts: () => o.config().alerts, now: o.now, logger: o.logger, queued: kick });
     this.queue = new DeliveryQueue({
       store: this.store,
@@ -82,6 +104,8 @@ export class PushService {
 
   /** The ingest thread wrote (or the config changed): look for changed topics and new alert matches, soon. */
   changed(): void {
+    // Feeds may name a new hub (or none): subscriptions follow, apart from the topic checks (they wait on hubs).
+    void this.outlets.check();
     if (this.running) {
       this.again = true;
       return;
@@ -112,6 +136,7 @@ export class PushService {
       await this.hub.idle();
       while (this.running) await this.running;
       await this.queue.idle();
+      await this.outlets.idle();
       if (!this.running) return;
     }
   }
@@ -153,6 +178,7 @@ export class PushService {
   async close(): Promise<void> {
     clearInterval(this.sweeper);
     await this.queue.close();
+    await this.outlets.close();
     await this.hub.idle().catch(() => undefined);
     while (this.running) await this.running;
     this.outbound.close();

@@ -1,3 +1,4 @@
+import type { FeedPushView } from '../push/outlet-subscriptions.js';
 import type { ServeContext } from './serve-context.js';
 
 /** One configured feed's polling state, as /api/feeds and the /feeds page show it. */
@@ -21,6 +22,8 @@ export interface FeedStatus {
   format: string | null;
   feedTitle: string | null;
   itemCount: number;
+  /** The outlet's WebSub hub and newsmerge's subscription to it; null when the feed names no hub. */
+  push: FeedPushView | null;
 }
 
 /** How the configured feeds fare, in sum: what the home page says when feeds fail. */
@@ -46,8 +49,11 @@ function iso(ms: number | null): string | null {
 export function feedStatuses(ctx: ServeContext, showUrl: (url: string) => string, options: { countItems: boolean } = { countItems: true }): FeedStatus[] {
   const states = new Map(ctx.store.feeds.all().map((s) => [s.url, s]));
   const counts = options.countItems ? ctx.store.feeds.itemCounts() : new Map<number, number>();
+  const pushes = ctx.push?.outlets.views([...states.values()]) ?? new Map<number, FeedPushView>();
+  const config = ctx.config();
   return ctx.config().feeds.map((feed) => {
     const s = states.get(feed.url);
+    const push = s ? pushes.get(s.id) : undefined;
     return {
       url: showUrl(feed.url),
       title: feed.title,
@@ -63,11 +69,13 @@ export function feedStatuses(ctx: ServeContext, showUrl: (url: string) => string
       failingSince: iso(s?.failingSince ?? null),
       disabledReason: feed.enabled ? (s?.disabledReason ?? null) : 'disabled in the config',
       nextFetchAt: iso(s?.nextFetchAt ?? null),
-      intervalSeconds: s?.intervalMs ? Math.round(s.intervalMs / 1000) : null,
+      // While a hub pushes, the poll waits maxInterval: that is the interval in force.
+      intervalSeconds: s?.pushPolled ? Math.round((feed.maxInterval ?? config.maxInterval) / 1000) : s?.intervalMs ? Math.round(s.intervalMs / 1000) : null,
       permanentRedirect: s?.permanentRedirect ? { url: showUrl(s.permanentRedirect), since: iso(s.redirectSince) } : null,
       format: s?.format ?? null,
       feedTitle: s?.feedTitle ?? null,
       itemCount: s ? (counts.get(s.id) ?? 0) : 0,
+      push: push ? { ...push, hub: showUrl(push.hub) } : null,
     };
   });
 }

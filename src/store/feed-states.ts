@@ -28,6 +28,11 @@ export interface FeedState {
   permanentRedirect: string | null;
   redirectSince: number | null;
   guidMode: 'guid' | 'link';
+  /** The WebSub hub and self URL the feed's last parsed document named (null: none). */
+  hubUrl: string | null;
+  selfUrl: string | null;
+  /** The next poll was put off to maxInterval because a push subscription was live then. */
+  pushPolled: boolean;
 }
 
 interface FeedRow {
@@ -55,6 +60,9 @@ interface FeedRow {
   permanent_redirect: string | null;
   redirect_since: number | null;
   guid_mode: string;
+  hub_url: string | null;
+  self_url: string | null;
+  push_polled: number;
 }
 
 function fromRow(row: FeedRow): FeedState {
@@ -83,6 +91,9 @@ function fromRow(row: FeedRow): FeedState {
     permanentRedirect: row.permanent_redirect,
     redirectSince: row.redirect_since,
     guidMode: row.guid_mode === 'link' ? 'link' : 'guid',
+    hubUrl: row.hub_url,
+    selfUrl: row.self_url,
+    pushPolled: row.push_polled === 1,
   };
 }
 
@@ -112,7 +123,8 @@ export class FeedStates {
         last_full_fetch_at = @lastFullFetchAt, last_success_at = @lastSuccessAt, last_status = @lastStatus,
         last_error = @lastError, last_warning = @lastWarning, error_count = @errorCount, failing_since = @failingSince,
         next_fetch_at = @nextFetchAt, interval_ms = @intervalMs, disabled_reason = @disabledReason,
-        permanent_redirect = @permanentRedirect, redirect_since = @redirectSince, guid_mode = @guidMode
+        permanent_redirect = @permanentRedirect, redirect_since = @redirectSince, guid_mode = @guidMode,
+        hub_url = @hubUrl, self_url = @selfUrl, push_polled = @pushPolled
       WHERE id = @id`);
   }
 
@@ -165,6 +177,6 @@ export class FeedStates {
 
   /** Writes back every mutable field of a feed's state. */
   save(state: FeedState): void {
-    this.saveStmt.run(state);
+    this.saveStmt.run({ ...state, pushPolled: state.pushPolled ? 1 : 0 });
   }
 }

@@ -267,4 +267,32 @@ export const MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX push_deliveries_one_pending ON push_deliveries(subscription_id) WHERE state = 'pending' AND kind = 'websub';
   CREATE INDEX push_deliveries_recent ON push_deliveries(kind, created_at DESC);
   `,
+  // Outlets that push (WebSub subscriber side): the hub and self URL each feed names (written by the ingest
+  // thread with the rest of the feed's state), whether its next poll was put off because a push subscription
+  // was live, and the subscriptions newsmerge holds at outlets' hubs (written by the main thread,
+  // src/store/outlet-push-store.ts; read by the ingest thread to lengthen the polling interval).
+  `
+  ALTER TABLE feeds ADD COLUMN hub_url TEXT;
+  ALTER TABLE feeds ADD COLUMN self_url TEXT;
+  ALTER TABLE feeds ADD COLUMN push_polled INTEGER NOT NULL DEFAULT 0;
+
+  CREATE TABLE outlet_subscriptions (
+    feed_id INTEGER PRIMARY KEY,
+    hub TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    token TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('subscribing', 'live', 'failed', 'denied', 'expired', 'unsubscribing')),
+    pending_mode TEXT CHECK (pending_mode IN ('subscribe', 'unsubscribe')),
+    requested_at INTEGER,
+    lease_seconds INTEGER,
+    since INTEGER,
+    expires_at INTEGER,
+    last_push_at INTEGER,
+    last_error TEXT,
+    failures INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER,
+    created_at INTEGER NOT NULL
+  );
+  `,
 ];

@@ -13,6 +13,33 @@ export class FormTooLargeError extends HttpError {
   }
 }
 
+/** A pushed document larger than maxFeedBytes (413), as a fetch of the feed would be refused. */
+export class PushTooLargeError extends HttpError {
+  constructor(limit: number) {
+    super(413, `the pushed document is larger than maxFeedBytes (${limit} bytes)`);
+  }
+}
+
+/** Reads a request body, at most `limit` bytes; a larger one is refused without reading the rest. */
+async function boundedBody(body: ReadableStream<Uint8Array> | null, declared: string | undefined, limit: number): Promise<Buffer> {
+  if (declared !== undefined && Number(declared) > limit) throw new PushTooLargeError(limit);
+  if (!body) return Buffer.alloc(0);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const reader = body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw new PushTooLargeError(limit);
+    }
+    chunks.push(Buffer.from(value));
+  }
+  return Buffer.concat(chunks);
+}
+
 /**
  * Push routes: POST /websub (the WebSub hub of the topic feeds), and for the admin GET /api/websub
  * (subscriptions and their state) and GET /api/alerts (configured alerts and recent deliveries).
@@ -34,6 +61,21 @@ export function pushRoutes(ctx: ServeContext): Hono {
   });
   app.get('/websub', () => {
     throw new BadRequestError('POST a form-encoded subscription request (hub.mode, hub.topic, hub.callback) to this URL');
+  });
+
+  // newsmerge's callbacks at outlets' hubs: the hub's verification (GET) and its pushes (POST).
+  app.get('/websub/callback/:feed/:token', (c) => {
+    const outlets = ctx.push?.outlets;
+    if (!outlets) throw new NotFoundError('push is not running');
+    const answer = outlets.verify(Number(c.req.param('feed')), c.req.param('token'), new URL(c.req.url).searchParams);
+    return c.text(answer.body, answer.status as 200);
+  });
+  app.post('/websub/callback/:feed/:token', async (c) => {
+    const outlets = ctx.push?.outlets;
+    if (!outlets) throw new NotFoundError('push is not running');
+    const body = await boundedBody(c.req.raw.body, c.req.header('content-length'), ctx.config().maxFeedBytes);
+    const answer = outlets.receive(Number(c.req.param('feed')), c.req.param('token'), c.req.header('x-hub-signature'), body, c.req.header('content-type') ?? null);
+    return c.text(answer.body, answer.status as 200);
   });
 
   app.get('/api/websub', admin, (c) => {

@@ -1,0 +1,157 @@
+import type Database from 'better-sqlite3';
+
+/** Where a subscription to an outlet's hub stands. */
+export type OutletPushState = 'subscribing' | 'live' | 'failed' | 'denied' | 'expired' | 'unsubscribing';
+
+/** newsmerge's subscription at one outlet's WebSub hub (one per feed). Times are milliseconds since the epoch. */
+export interface OutletSubscription {
+  feedId: number;
+  hub: string;
+  /** The feed's self URL: the topic subscribed to, as the feed names it. */
+  topic: string;
+  /** The random part of the callback URL: only the hub we gave it to knows it. */
+  token: string;
+  /** The HMAC key the hub signs pushes with; generated here, sent only to the hub. */
+  secret: string;
+  state: OutletPushState;
+  /** A request sent to the hub and not yet verified by it (its GET to the callback). */
+  pendingMode: 'subscribe' | 'unsubscribe' | null;
+  requestedAt: number | null;
+  leaseSeconds: number | null;
+  /** Live since (kept across renewals). */
+  since: number | null;
+  expiresAt: number | null;
+  lastPushAt: number | null;
+  lastError: string | null;
+  failures: number;
+  nextAttemptAt: number | null;
+  createdAt: number;
+}
+
+interface Row {
+  feed_id: number;
+  hub: string;
+  topic: string;
+  token: string;
+  secret: string;
+  state: OutletPushState;
+  pending_mode: 'subscribe' | 'unsubscribe' | null;
+  requested_at: number | null;
+  lease_seconds: number | null;
+  since: number | null;
+  expires_at: number | null;
+  last_push_at: number | null;
+  last_error: string | null;
+  failures: number;
+  next_attempt_at: number | null;
+  created_at: number;
+}
+
+const COLUMNS: Record<keyof OutletSubscription, keyof Row> = {
+  feedId: 'feed_id',
+  hub: 'hub',
+  topic: 'topic',
+  token: 'token',
+  secret: 'secret',
+  state: 'state',
+  pendingMode: 'pending_mode',
+  requestedAt: 'requested_at',
+  leaseSeconds: 'lease_seconds',
+  since: 'since',
+  expiresAt: 'expires_at',
+  lastPushAt: 'last_push_at',
+  lastError: 'last_error',
+  failures: 'failures',
+  nextAttemptAt: 'next_attempt_at',
+  createdAt: 'created_at',
+};
+
+function fromRow(r: Row): OutletSubscription {
+  return {
+    feedId: r.feed_id,
+    hub: r.hub,
+    topic: r.topic,
+    token: r.token,
+    secret: r.secret,
+    state: r.state,
+    pendingMode: r.pending_mode,
+    requestedAt: r.requested_at,
+    leaseSeconds: r.lease_seconds,
+    since: r.since,
+    expiresAt: r.expires_at,
+    lastPushAt: r.last_push_at,
+    lastError: r.last_error,
+    failures: r.failures,
+    nextAttemptAt: r.next_attempt_at,
+    createdAt: r.created_at,
+  };
+}
+
+const liveStatements = new WeakMap<Database.Database, Database.Statement>();
+
+/**
+ * Ids of the feeds whose hub subscription is live at `now`: the ingest thread polls them at maxInterval.
+ * Takes any connection (the ingest thread reads with its own).
+ */
+export function livePushFeedIds(db: Database.Database, now: number): Set<number> {
+  let stmt = liveStatements.get(db);
+  if (!stmt) {
+    stmt = db.prepare(`SELECT feed_id FROM outlet_subscriptions WHERE state = 'live' AND expires_at > ?`).pluck();
+    liveStatements.set(db, stmt);
+  }
+  return new Set(stmt.all(now) as number[]);
+}
+
+/**
+ * Subscriptions at outlets' hubs, on the main thread's push connection (src/store/push-store.ts): single-row
+ * writes, so a collision with an ingest transaction fails fast and the caller tries again on its next look.
+ */
+export class OutletPushStore {
+  private readonly s;
+
+  constructor(private readonly db: Database.Database) {
+    this.s = {
+      all: db.prepare(`SELECT * FROM outlet_subscriptions ORDER BY feed_id`),
+      byFeed: db.prepare(`SELECT * FROM outlet_subscriptions WHERE feed_id = ?`),
+      insert: db.prepare(`INSERT INTO outlet_subscriptions (feed_id, hub, topic, token, secret, state, failures, created_at)
+        VALUES (@feedId, @hub, @topic, @token, @secret, @state, 0, @createdAt)
+        ON CONFLICT (feed_id) DO UPDATE SET hub = excluded.hub, topic = excluded.topic, token = excluded.token, secret = excluded.secret,
+          state = excluded.state, pending_mode = NULL, requested_at = NULL, lease_seconds = NULL, since = NULL, expires_at = NULL,
+          last_push_at = NULL, last_error = NULL, failures = 0, next_attempt_at = NULL, created_at = excluded.created_at`),
+      delete: db.prepare(`DELETE FROM outlet_subscriptions WHERE feed_id = ?`),
+    };
+  }
+
+  /** Every subscription, by feed id. */
+  all(): OutletSubscription[] {
+    return (this.s.all.all() as Row[]).map(fromRow);
+  }
+
+  /** The subscription of one feed, or null. */
+  byFeed(feedId: number): OutletSubscription | null {
+    const row = this.s.byFeed.get(feedId) as Row | undefined;
+    return row ? fromRow(row) : null;
+  }
+
+  /** Starts a subscription afresh (a new hub or topic replaces the old row, its token and secret). */
+  create(sub: Pick<OutletSubscription, 'feedId' | 'hub' | 'topic' | 'token' | 'secret' | 'state' | 'createdAt'>): OutletSubscription {
+    this.s.insert.run(sub);
+    return this.byFeed(sub.feedId)!;
+  }
+
+  /** Writes some fields of one subscription; returns it as stored after the write (null: it is gone). */
+  update(feedId: number, changes: Partial<Omit<OutletSubscription, 'feedId'>>): OutletSubscription | null {
+    const keys = Object.keys(changes) as Array<keyof typeof changes>;
+    if (keys.length > 0) {
+      // Column names come from COLUMNS, never from the caller's strings.
+      const set = keys.map((k) => `${COLUMNS[k]} = @${k}`).join(', ');
+      this.db.prepare(`UPDATE outlet_subscriptions SET ${set} WHERE feed_id = @feedId`).run({ ...changes, feedId });
+    }
+    return this.byFeed(feedId);
+  }
+
+  /** Forgets a feed's subscription. */
+  delete(feedId: number): void {
+    this.s.delete.run(feedId);
+  }
+}

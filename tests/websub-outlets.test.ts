@@ -1,0 +1,335 @@
+import { createHmac } from 'node:crypto';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseFeed } from '../src/ingest/parse-feed.js';
+import { signatureMatches } from '../src/push/outlet-subscriptions.js';
+import { itemSeries, rssFeed, type TestItem } from './helpers/feed-builder.js';
+import { FixtureServer } from './helpers/fixture-server.js';
+import { startTestApp, tempDir, type TestApp } from './helpers/test-app.js';
+
+const T0 = Date.parse('2022-02-17T12:00:00Z');
+/** The lease the publisher's hub grants, in seconds (shorter than the 4 h maxInterval, to see polling resume). */
+const LEASE_S = 7_200;
+const MAX_INTERVAL_S = 4 * 3_600;
+
+/** Polls `check` until it holds (the hub verifies asynchronously, over real sockets). */
+async function until(check: () => boolean, what: string, ms = 5_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** A free loopback port: the base URL must be known before the server starts, and the hub calls it back. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** One request on a fresh connection: newsmerge restarts on the same port, and a kept-alive socket would be stale. */
+function send(url: string | URL, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: init.method ?? 'GET', headers: init.headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', reject);
+    req.end(init.body);
+  });
+}
+
+interface HubSubscription {
+  topic: string;
+  callback: string;
+  secret: string;
+  lease: number;
+}
+
+/**
+ * A publisher's WebSub hub: takes subscription requests (202), verifies intent by GETting the callback with
+ * a challenge, and POSTs signed feed documents to verified subscribers.
+ */
+class PublisherHub {
+  readonly requests: URLSearchParams[] = [];
+  readonly verified: HubSubscription[] = [];
+  readonly failedVerifications: string[] = [];
+  /** Answer subscription requests with this status (a broken hub: 500). */
+  answer = 202;
+  private server: Server | null = null;
+  port = 0;
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const form = new URLSearchParams(Buffer.concat(chunks).toString());
+        this.requests.push(form);
+        res.writeHead(this.answer).end();
+        if (this.answer === 202) void this.verify(form);
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+    return this;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}/hub`;
+  }
+
+  /** The latest verified subscription. */
+  get current(): HubSubscription {
+    return this.verified.at(-1)!;
+  }
+
+  private async verify(form: URLSearchParams): Promise<void> {
+    const callback = form.get('hub.callback')!;
+    const challenge = `challenge-${this.requests.length}-${Math.random()}`;
+    const url = new URL(callback);
+    url.searchParams.set('hub.mode', form.get('hub.mode')!);
+    url.searchParams.set('hub.topic', form.get('hub.topic')!);
+    url.searchParams.set('hub.challenge', challenge);
+    url.searchParams.set('hub.lease_seconds', String(LEASE_S));
+    const res = await send(url);
+    const body = res.body;
+    if (res.status === 200 && body === challenge) {
+      this.verified.push({ topic: form.get('hub.topic')!, callback, secret: form.get('hub.secret') ?? '', lease: LEASE_S });
+    } else {
+      this.failedVerifications.push(`${res.status} ${body}`);
+    }
+  }
+
+  /** Distributes a document to the current subscriber, signed as told. */
+  async publish(body: string, sign: 'sha256' | 'sha1' | 'sha512' | 'wrong' | 'none' = 'sha256'): Promise<number> {
+    const sub = this.current;
+    const headers: Record<string, string> = { 'content-type': 'application/rss+xml', link: `<${this.url}>; rel="hub", <${sub.topic}>; rel="self"` };
+    if (sign === 'wrong') headers['x-hub-signature'] = `sha256=${createHmac('sha256', 'not-the-secret').update(body).digest('hex')}`;
+    else if (sign !== 'none') headers['x-hub-signature'] = `${sign}=${createHmac(sign, sub.secret).update(body).digest('hex')}`;
+    return (await send(sub.callback, { method: 'POST', headers, body })).status;
+  }
+
+  async close(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+}
+
+/** An RSS document naming its hub and itself with atom:link, as WebSub publishers do. */
+function pushingFeed(items: TestItem[], hub: string, self: string): string {
+  return rssFeed(items, { title: 'Pushing Outlet' })
+    .replace('<rss version="2.0">', '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">')
+    .replace('<channel>', `<channel><atom:link rel="hub" href="${hub}"/><atom:link rel="self" href="${self}" type="application/rss+xml"/>`);
+}
+
+describe('feeds name their WebSub hub', () => {
+  const opts = { feedUrl: 'https://outlet.example/feed', fetchedAt: T0, maxItems: 100 };
+
+  it('reads rel="hub" and rel="self" from Atom, RSS (atom:link) and JSON Feed (hubs), made absolute', async () => {
+    const atom = await parseFeed(
+      `<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title><link rel="hub" href="https://hub.example/"/><link rel="self" href="/atom.xml"/><link href="https://outlet.example/"/></feed>`,
+      opts,
+    );
+    expect([atom.hub, atom.self]).toEqual(['https://hub.example/', 'https://outlet.example/atom.xml']);
+    const rss = await parseFeed(pushingFeed([], 'https://pubsubhubbub.appspot.com/', 'https://outlet.example/rss?x=1&amp;y=2'), opts);
+    expect([rss.hub, rss.self]).toEqual(['https://pubsubhubbub.appspot.com/', 'https://outlet.example/rss?x=1&y=2']);
+    const json = await parseFeed(
+      JSON.stringify({ version: 'https://jsonfeed.org/version/1.1', title: 'J', feed_url: 'https://outlet.example/feed.json', hubs: [{ type: 'WebSub', url: 'https://hub.example/j' }], items: [] }),
+      opts,
+    );
+    expect([json.hub, json.self]).toEqual(['https://hub.example/j', 'https://outlet.example/feed.json']);
+    const none = await parseFeed(rssFeed([]), opts);
+    expect([none.hub, none.self]).toEqual([null, null]);
+  });
+
+  it('checks X-Hub-Signature with sha1, sha256, sha384 and sha512, and nothing else', () => {
+    const body = Buffer.from('<rss/>');
+    for (const method of ['sha1', 'sha256', 'sha384', 'sha512']) {
+      expect(signatureMatches(`${method}=${createHmac(method, 'k').update(body).digest('hex')}`, 'k', body), method).toBe(true);
+    }
+    expect(signatureMatches(`md5=${createHmac('md5', 'k').update(body).digest('hex')}`, 'k', body)).toBe(false);
+    expect(signatureMatches(`sha256=${createHmac('sha256', 'other').update(body).digest('hex')}`, 'k', body)).toBe(false);
+    expect(signatureMatches(undefined, 'k', body)).toBe(false);
+    expect(signatureMatches('sha256=zz', 'k', body)).toBe(false);
+  });
+});
+
+describe('outlets that push (WebSub subscriber)', () => {
+  let outlet: FixtureServer;
+  let hub: PublisherHub;
+  let nm: TestApp;
+  let port: number;
+  let base: string;
+  let items: TestItem[];
+  const dataDir = tempDir();
+  const feedPath = '/pushing.rss';
+  const feedUrl = () => outlet.url(feedPath);
+
+  const serve = () => outlet.routes.set(feedPath, { headers: { 'content-type': 'application/rss+xml' }, body: pushingFeed(items, hub.url, feedUrl()) });
+  const start = async (now: number) => {
+    nm = await startTestApp({
+      dataDir,
+      baseUrl: base,
+      now,
+      env: { PORT: String(port) },
+      feeds: [{ url: feedUrl(), title: 'Pushing Outlet', tags: ['world'] }],
+      config: { websub: { allowPrivateHubs: true }, maxFeedBytes: 64 * 1024 },
+    });
+  };
+  const feedStatus = async () => (await nm.json<{ feeds: any[] }>('/api/feeds')).feeds[0];
+  const titles = async () => ((await nm.json<{ items: Array<{ title: string }> }>('/topics/world.json')).items ?? []).map((i) => i.title);
+  const feedFetches = () => outlet.requestsFor(feedPath).length;
+
+  beforeAll(async () => {
+    outlet = await new FixtureServer().start();
+    hub = await new PublisherHub().start();
+    port = await freePort();
+    base = `http://127.0.0.1:${port}/`;
+    items = itemSeries('push', 2, T0 - 3_600_000, 600_000);
+    serve();
+    await start(T0);
+  });
+
+  afterAll(async () => {
+    await nm.close();
+    await outlet.close();
+    await hub.close();
+  });
+
+  it('subscribes to the hub a polled feed names, and answers its verification with the challenge', async () => {
+    await nm.pollAll();
+    await nm.app.push.idle();
+    await until(() => hub.verified.length === 1, 'the hub to verify the subscription');
+    const [request] = hub.requests;
+    expect(request!.get('hub.mode')).toBe('subscribe');
+    expect(request!.get('hub.topic')).toBe(feedUrl());
+    expect(request!.get('hub.callback')).toMatch(new RegExp(`^${base}websub/callback/\\d+/[A-Za-z0-9_-]{32}$`));
+    expect(request!.get('hub.secret')!.length).toBeGreaterThanOrEqual(32);
+    const status = await feedStatus();
+    expect(status.push).toMatchObject({ hub: hub.url, state: 'live', since: new Date(T0).toISOString(), lastPushAt: null });
+  });
+
+  it('lengthens the polling interval to maxInterval while the subscription is live', async () => {
+    const before = await feedStatus();
+    expect(before.intervalSeconds).toBe(600);
+    await nm.pollAll();
+    const after = await feedStatus();
+    expect(after.intervalSeconds).toBe(MAX_INTERVAL_S);
+    const wait = Date.parse(after.nextFetchAt) - T0;
+    expect(wait).toBeGreaterThanOrEqual(MAX_INTERVAL_S * 1_000);
+    expect(wait).toBeLessThanOrEqual(MAX_INTERVAL_S * 1_000 * 1.25 + 1);
+  });
+
+  it('stores a pushed item through the poll pipeline: it appears in the topic feed without a poll', async () => {
+    const fetches = feedFetches();
+    const pushed = itemSeries('breaking', 1, T0 - 60_000, 60_000);
+    expect(await hub.publish(pushingFeed(pushed, hub.url, feedUrl()))).toBe(202);
+    await nm.app.push.idle();
+    expect(await titles()).toContain(pushed[0]!.title);
+    expect(feedFetches()).toBe(fetches);
+    const status = await feedStatus();
+    expect(status.push.lastPushAt).toBe(new Date(T0).toISOString());
+    // The validators and the schedule are polling's: a push leaves them as they were.
+    expect(status.intervalSeconds).toBe(MAX_INTERVAL_S);
+  });
+
+  it('ignores (yet acknowledges) pushes with a wrong or missing signature, and takes sha1 or sha512', async () => {
+    const forged = itemSeries('forged', 1, T0 - 30_000, 60_000);
+    const unsigned = itemSeries('unsigned', 1, T0 - 30_000, 60_000);
+    expect(await hub.publish(pushingFeed(forged, hub.url, feedUrl()), 'wrong')).toBe(202);
+    expect(await hub.publish(pushingFeed(unsigned, hub.url, feedUrl()), 'none')).toBe(202);
+    await nm.app.push.idle();
+    const shown = await titles();
+    expect(shown).not.toContain(forged[0]!.title);
+    expect(shown).not.toContain(unsigned[0]!.title);
+    const sha1 = itemSeries('sha-one', 1, T0 - 20_000, 60_000);
+    const sha512 = itemSeries('sha-five', 1, T0 - 10_000, 60_000);
+    expect(await hub.publish(pushingFeed(sha1, hub.url, feedUrl()), 'sha1')).toBe(202);
+    expect(await hub.publish(pushingFeed(sha512, hub.url, feedUrl()), 'sha512')).toBe(202);
+    await nm.app.push.idle();
+    expect(await titles()).toEqual(expect.arrayContaining([sha1[0]!.title, sha512[0]!.title]));
+  });
+
+  it('answers verifications and pushes only for its own callbacks, requests and topics; bounds the body', async () => {
+    const callback = new URL(hub.current.callback);
+    const verify = (url: URL, params: Record<string, string>) => {
+      const u = new URL(url);
+      for (const [k, v] of Object.entries(params)) u.searchParams.set(k, v);
+      return send(u);
+    };
+    // Nothing is pending: a (forged) subscribe or unsubscribe verification is refused.
+    expect((await verify(callback, { 'hub.mode': 'unsubscribe', 'hub.topic': feedUrl(), 'hub.challenge': 'x' })).status).toBe(404);
+    expect((await verify(callback, { 'hub.mode': 'subscribe', 'hub.topic': feedUrl(), 'hub.challenge': 'x' })).status).toBe(404);
+    expect((await verify(callback, { 'hub.mode': 'subscribe', 'hub.topic': 'https://elsewhere.example/feed', 'hub.challenge': 'x' })).status).toBe(404);
+    const wrongToken = new URL(callback.href.replace(/[^/]+$/, 'A'.repeat(32)));
+    expect((await verify(wrongToken, { 'hub.mode': 'subscribe', 'hub.topic': feedUrl(), 'hub.challenge': 'x' })).status).toBe(404);
+    expect((await send(wrongToken, { method: 'POST', body: 'x' })).status).toBe(404);
+    const big = await send(callback, { method: 'POST', headers: { 'content-type': 'application/rss+xml' }, body: 'x'.repeat(65 * 1024) });
+    expect(big.status).toBe(413);
+    expect((await feedStatus()).push.state).toBe('live');
+  });
+
+  it('keeps the subscription across a restart, goes on taking pushes, and renews the lease before it ends', async () => {
+    const secret = hub.current.secret;
+    await nm.close({ keepData: true });
+    await start(T0 + 60_000);
+    const afterRestart = itemSeries('after-restart', 1, T0, 60_000);
+    expect(await hub.publish(pushingFeed(afterRestart, hub.url, feedUrl()))).toBe(202);
+    await nm.app.push.idle();
+    expect(await titles()).toContain(afterRestart[0]!.title);
+    // 80 % into the lease: renewed at the same callback with the same secret.
+    const requests = hub.requests.length;
+    nm.clock.now = T0 + 0.85 * LEASE_S * 1_000;
+    await nm.app.push.outlets.check();
+    await until(() => hub.verified.length === 2, 'the hub to verify the renewal');
+    expect(hub.requests.length).toBe(requests + 1);
+    expect(hub.current.callback).toBe(hub.verified[0]!.callback);
+    expect(hub.current.secret).toBe(secret);
+    const status = await feedStatus();
+    expect(status.push).toMatchObject({ state: 'live', since: new Date(T0).toISOString(), expiresAt: new Date(nm.clock.now + LEASE_S * 1_000).toISOString() });
+  });
+
+  it('resumes polling at the normal interval when the lease ends and the hub refuses to renew', async () => {
+    hub.answer = 500;
+    const renewedUntil = Date.parse((await feedStatus()).push.expiresAt);
+    nm.clock.now = renewedUntil + 1_000;
+    await nm.app.push.outlets.check();
+    const status = await feedStatus();
+    expect(status.push.state).toBe('failed');
+    expect(status.push.lastError).toMatch(/HTTP 500/);
+    // The poll put off to maxInterval is due at once now that pushes stopped.
+    expect(Date.parse(status.nextFetchAt)).toBeGreaterThan(nm.clock.now);
+    const fetches = feedFetches();
+    await nm.app.poller.poll({ mode: 'due' });
+    expect(feedFetches()).toBe(fetches + 1);
+    expect((await feedStatus()).intervalSeconds).toBe(600);
+  });
+});
+
+describe('outlet push is off when the hubs could not call newsmerge back', () => {
+  it('does not subscribe with a loopback base URL unless websub.allowPrivateHubs is set, and shows push as off', async () => {
+    const outlet = await new FixtureServer().start();
+    const hub = await new PublisherHub().start();
+    outlet.routes.set('/p.rss', { headers: { 'content-type': 'application/rss+xml' }, body: pushingFeed(itemSeries('off', 2, T0 - 3_600_000, 600_000), hub.url, outlet.url('/p.rss')) });
+    const nm = await startTestApp({ baseUrl: 'http://127.0.0.1:9/', now: T0, feeds: [{ url: outlet.url('/p.rss'), title: 'P', tags: ['world'] }] });
+    try {
+      await nm.pollAll();
+      await nm.app.push.idle();
+      await nm.app.push.outlets.check();
+      expect(hub.requests).toHaveLength(0);
+      const [feed] = (await nm.json<{ feeds: any[] }>('/api/feeds')).feeds;
+      expect(feed.push).toEqual({ hub: hub.url, state: 'off', since: null, lastPushAt: null, expiresAt: null, lastError: null });
+      expect(feed.intervalSeconds).toBe(600);
+    } finally {
+      await nm.close();
+      await outlet.close();
+      await hub.close();
+    }
+  });
+});
