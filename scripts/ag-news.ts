@@ -4,7 +4,9 @@
  * what scripts/train-topics.ts learns from and scripts/eval-topics.ts measures on.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { inflateRawSync } from 'node:zlib';
+import { join } from 'node:path';
 import type { ClassifierClass } from '../src/dedup/topic-classifier.js';
 
 /** Where the mirror is on the machine newsmerge is developed on. */
@@ -64,4 +66,111 @@ export function asFeedItem(text: string): { title: string; summary: string } {
   if (text.length <= 100) return { title: text, summary: '' };
   const cut = text.lastIndexOf(' ', 90);
   return { title: text.slice(0, cut > 30 ? cut : 90), summary: text.slice(cut > 30 ? cut + 1 : 90) };
+}
+
+/**
+ * More AG News training items, from the original dataset's train split (120,000 items of which these mirrors
+ * carry two samples), each a bare git mirror:
+ * - github:yxhong-tw/AG-News-Exercise `data/formal/validation.csv`: 12,000 items the repository held out of
+ *   the original train split; its `data/formal/test.csv` is the original test split (7,600 items), read only
+ *   to leave its items out;
+ * - github:jatin-12-2002/AG_News_Classification `data/archive.zip` → `train.csv`: a 20,000-item sample.
+ * Both files are "Class Index,Title,Description" with labels 1-4 (World, Sports, Business, Sci/Tech).
+ */
+export const DEFAULT_AG_NEWS_EXTRA = {
+  heldOut: '/work/.mirror/yxhong-tw+AG-News-Exercise/repo',
+  sample: '/work/.mirror/jatin-12-2002+AG_News_Classification/repo',
+};
+
+function gitShow(gitDir: string, path: string): Buffer {
+  return execFileSync('git', ['--git-dir', gitDir, 'show', `HEAD:${path}`], { maxBuffer: 256 << 20 });
+}
+
+/** One stored or deflated entry of a zip archive, found through its central directory. */
+function zipEntry(zip: Buffer, name: string): Buffer | null {
+  let end = zip.length - 22;
+  while (end >= 0 && zip.readUInt32LE(end) !== 0x06054b50) end--;
+  if (end < 0) return null;
+  let at = zip.readUInt32LE(end + 16);
+  for (let n = zip.readUInt16LE(end + 10); n > 0; n--) {
+    const method = zip.readUInt16LE(at + 10);
+    const size = zip.readUInt32LE(at + 20);
+    const nameLength = zip.readUInt16LE(at + 28);
+    const entryName = zip.toString('utf8', at + 46, at + 46 + nameLength);
+    const local = zip.readUInt32LE(at + 42);
+    if (entryName === name) {
+      const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+      const data = zip.subarray(start, start + size);
+      return method === 0 ? data : inflateRawSync(data);
+    }
+    at += 46 + nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
+  }
+  return null;
+}
+
+/** Rows of a "Class Index,Title,Description" file (RFC 4180 quoting; the original AG News writes "\\" for a line break). */
+export function parseAgCsv(csv: string): AgItem[] {
+  const items: AgItem[] = [];
+  const field = String.raw`(?:"((?:[^"]|"")*)"|([^",\n]*))`;
+  const row = new RegExp(String.raw`^"?([1-4])"?,${field},${field}\r?$`, 'gm');
+  for (const m of csv.matchAll(row)) {
+    const title = (m[2] ?? m[3] ?? '').replaceAll('""', '"');
+    const description = (m[4] ?? m[5] ?? '').replaceAll('""', '"');
+    const text = cleanAgNews(`${title} ${description}`.replace(/\\(?!\$)/g, ' '));
+    const label = AG_CLASSES[Number(m[1]) - 1];
+    if (text && label) items.push({ text, label });
+  }
+  return items;
+}
+
+/** The extra training items of DEFAULT_AG_NEWS_EXTRA's mirrors and the original test split's items (to leave out); null when a mirror is missing. */
+export function readAgExtra(mirrors: { heldOut: string; sample: string }): { train: AgItem[]; originalTest: AgItem[] } | null {
+  if (!existsSync(mirrors.heldOut) || !existsSync(mirrors.sample)) return null;
+  const heldOut = parseAgCsv(gitShow(mirrors.heldOut, 'data/formal/validation.csv').toString('utf8'));
+  const originalTest = parseAgCsv(gitShow(mirrors.heldOut, 'data/formal/test.csv').toString('utf8'));
+  const zipped = zipEntry(gitShow(mirrors.sample, 'data/archive.zip'), 'train.csv');
+  if (!zipped) return null;
+  return { train: [...heldOut, ...parseAgCsv(zipped.toString('utf8'))], originalTest };
+}
+
+/** Letters and digits only, lowercased: what two copies of an item share however they were quoted or cleaned. */
+const bare = (text: string) => text.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+/**
+ * Keys by which an item is recognised in another copy of AG News: its first and last 40 letters and digits (the
+ * headline's start, the description's end). Two wire versions of one story that share either count as one.
+ */
+export function itemKeys(text: string): string[] {
+  const b = bare(text);
+  return b.length < 40 ? [b] : [`^${b.slice(0, 40)}`, `$${b.slice(-40)}`];
+}
+
+/** `items` without those that share a key with `excluded` or with an earlier item of `items` (first copy kept). */
+export function withoutOverlap(items: readonly AgItem[], excluded: readonly AgItem[]): AgItem[] {
+  const seen = new Set(excluded.flatMap((i) => itemKeys(i.text)));
+  const out: AgItem[] = [];
+  for (const item of items) {
+    const keys = itemKeys(item.text);
+    if (keys.some((k) => seen.has(k))) continue;
+    for (const k of keys) seen.add(k);
+    out.push(item);
+  }
+  return out;
+}
+
+/** The UCI News Aggregator sample: headlines of 2014 with category b (business), t (sci/tech), e, m. */
+export const DEFAULT_UCI = join(import.meta.dirname, '../../shared/data/stories/uci_news_aggregator_sample.jsonl');
+
+/** Its business and sci/tech headlines as training items (entertainment and health have no class here); null when the file is missing. */
+export function readUciHeadlines(path: string): AgItem[] | null {
+  if (!existsSync(path)) return null;
+  const out: AgItem[] = [];
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    const row = JSON.parse(line) as { title?: string; category?: string };
+    const label = row.category === 'b' ? 'business' : row.category === 't' ? 'tech' : null;
+    const text = (row.title ?? '').replace(/\s+/g, ' ').trim();
+    if (label && text) out.push({ text, label });
+  }
+  return out;
 }
