@@ -194,10 +194,17 @@ export async function startNewsmerge(options: StartOptions): Promise<Newsmerge> 
   );
   server.setTimeout(limits.idleTimeoutMs);
   server.on('clientError', clientErrorHandler(env.baseUrl));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'EADDRINUSE' || err.code === 'EACCES' ? new ListenError(err, env.port, env.host) : err));
-    server.listen(env.port, env.host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'EADDRINUSE' || err.code === 'EACCES' ? new ListenError(err, env.port, env.host) : err));
+      server.listen(env.port, env.host, () => resolve());
+    });
+  } catch (err) {
+    // What already started (the ingest thread, push subscriptions) stops with the failed start.
+    await Promise.all([poller.stop(), push.close()]);
+    store.close();
+    throw err;
+  }
   const port = (server.address() as AddressInfo).port;
   logger.info({ port, baseUrl: env.baseUrl, feeds: config.feeds.length, dataDir: env.dataDir }, 'newsmerge listening');
 
@@ -214,13 +221,15 @@ export async function startNewsmerge(options: StartOptions): Promise<Newsmerge> 
     reload,
     async close() {
       void task?.destroy();
-      await poller.stop();
-      await push?.close();
-      await new Promise<void>((resolve) => {
+      // No new request may reach the push store or the ingest thread once they are closing: the server stops
+      // accepting first, while the ingest thread finishes its write.
+      const serverClosed = new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
         setTimeout(() => server.closeAllConnections(), 500).unref();
       });
+      await Promise.all([serverClosed, poller.stop()]);
+      await push?.close();
       store.close();
     },
   };

@@ -1,9 +1,12 @@
 import { createHmac } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfigText } from '../src/config/load-config.js';
+import { PushStore } from '../src/store/push-store.js';
 import { itemSeries, rssFeed, type TestItem } from './helpers/feed-builder.js';
 import { FixtureServer } from './helpers/fixture-server.js';
 import { startTestApp, tempDir, type TestApp } from './helpers/test-app.js';
@@ -14,6 +17,8 @@ const T0 = Date.parse('2022-02-17T12:00:00Z');
 /** A webhook receiver recording every POST by path. */
 class Receiver {
   readonly hits: Array<{ path: string; headers: IncomingHttpHeaders; body: string }> = [];
+  /** While set, answers wait for it (a slow webhook). */
+  hold: Promise<void> | null = null;
   private server: Server | null = null;
   port = 0;
 
@@ -23,7 +28,7 @@ class Receiver {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         this.hits.push({ path: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks).toString() });
-        res.writeHead(200).end('ok');
+        void (this.hold ?? Promise.resolve()).then(() => res.writeHead(200).end('ok'));
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
@@ -220,4 +225,65 @@ describe('story alerts', () => {
     expect(receiver.at('/late')).toHaveLength(1);
     expect(JSON.parse(receiver.at('/late')[0]!.body).story.title).toMatch(/rail/i);
   });
+
+  it('a delivery whose outcome cannot be written (busy database) is not sent again; the write lands later', async () => {
+    const sent = receiver.at('/json').length;
+    let release!: () => void;
+    receiver.hold = new Promise<void>((resolve) => (release = resolve));
+    const lock = new Database(join(dataDir, 'newsmerge.db'));
+    try {
+      report('daily', 'Bridge reopens after repairs', 'https://shared.example/bridge', nm.clock.now);
+      report('wire', 'Bridge open again', 'https://shared.example/bridge', nm.clock.now);
+      nm.clock.now += 60_000;
+      await nm.pollAll();
+      await until(() => receiver.at('/json').length === sent + 1, 'the alert to be sent');
+      await new Promise((r) => setTimeout(r, 100));
+      // The ingest-side writer holds the lock when the webhook answers: recording the success fails (busy).
+      lock.exec('BEGIN IMMEDIATE');
+      release();
+      await new Promise((r) => setTimeout(r, 600));
+      expect(receiver.at('/json')).toHaveLength(sent + 1);
+    } finally {
+      release();
+      receiver.hold = null;
+      if (lock.inTransaction) lock.exec('COMMIT');
+      lock.close();
+    }
+    await settle();
+    expect(receiver.at('/json')).toHaveLength(sent + 1);
+    const api = (await (await nm.get('/api/alerts', { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as any;
+    const bridge = api.deliveries.filter((d: { url: string }) => d.url.endsWith('/json'))[0];
+    expect(bridge).toEqual(expect.objectContaining({ state: 'delivered', attempts: 1 }));
+  });
 });
+
+describe('alert bookkeeping', () => {
+  it('forgets fired stories only when the story is gone, and alerts no longer configured', () => {
+    const dir = tempDir();
+    const store = new PushStore(dir);
+    try {
+      store.db.prepare(`INSERT INTO stories (id, first_published_at, last_published_at, created_at, changed_at) VALUES (1, 0, 0, 0, 0)`).run();
+      store.fireAlert('kept', T0, [{ storyId: 1, delivery: null }, { storyId: 2, delivery: null }]);
+      store.fireAlert('removed', T0, [{ storyId: 1, delivery: null }]);
+      // Long after retention: a story still stored keeps its row.
+      store.prune(T0 + 365 * 86_400_000);
+      expect([...store.firedStories('kept', [1, 2])]).toEqual([1]);
+      store.forgetAlertsExcept(['kept']);
+      expect(store.alertSeen('kept')).toBe(true);
+      expect(store.alertSeen('removed')).toBe(false);
+      expect([...store.firedStories('removed', [1])]).toEqual([]);
+    } finally {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** Polls `check` until it holds. */
+async function until(check: () => boolean, what: string, ms = 5_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -4,6 +4,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkCallbackUrl } from '../src/push/outbound.js';
 import { retryDelay } from '../src/push/deliveries.js';
@@ -22,6 +23,8 @@ class Subscriber {
   readonly verifications: URLSearchParams[] = [];
   readonly deliveries: Array<{ headers: IncomingHttpHeaders; body: Buffer }> = [];
   echo = true;
+  /** While set, answers to deliveries wait for it (a slow subscriber). */
+  hold: Promise<void> | null = null;
   private server: Server | null = null;
   port = 0;
 
@@ -37,7 +40,7 @@ class Subscriber {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         this.deliveries.push({ headers: req.headers, body: Buffer.concat(chunks) });
-        res.writeHead(204).end();
+        void (this.hold ?? Promise.resolve()).then(() => res.writeHead(204).end());
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
@@ -52,6 +55,15 @@ class Subscriber {
   async close(): Promise<void> {
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+}
+
+/** Polls `check` until it holds. */
+async function until(check: () => boolean, what: string, ms = 5_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
   }
 }
 
@@ -232,17 +244,52 @@ describe('newsmerge is the WebSub hub of its own topic feeds', () => {
     expect(subscriber.deliveries[2]!.body.toString()).toContain('Storm closes every harbour');
   });
 
+  it('a change made while a delivery is being sent goes out after it', async () => {
+    const pushed = subscriber.deliveries.length;
+    const hashes = new Database(join(dataDir, 'newsmerge.db'), { readonly: true });
+    const hash = () => hashes.prepare('SELECT content_hash FROM websub_topics WHERE topic = ?').pluck().get(TOPIC);
+    let release!: () => void;
+    subscriber.hold = new Promise<void>((resolve) => (release = resolve));
+    try {
+      wire = [{ title: 'Ferry service resumes after the storm', link: 'https://wire.example/ferry', guid: 'ferry', date: nm.clock.now - 1_000 }, ...wire];
+      serveOutlets();
+      nm.clock.now += 60_000;
+      await nm.pollAll();
+      await until(() => subscriber.deliveries.length === pushed + 1, 'the first push');
+      // The topic changes again while that push is under way (the subscriber has not answered).
+      const seen = hash();
+      wire = [{ title: 'Harbour reopens to cargo ships', link: 'https://wire.example/cargo', guid: 'cargo', date: nm.clock.now - 1_000 }, ...wire];
+      serveOutlets();
+      nm.clock.now += 60_000;
+      await nm.pollAll();
+      await until(() => hash() !== seen, 'the hub to see the change');
+    } finally {
+      release();
+      subscriber.hold = null;
+      hashes.close();
+    }
+    await settle();
+    expect(subscriber.deliveries).toHaveLength(pushed + 2);
+    expect(subscriber.deliveries[pushed]!.body.toString()).not.toContain('Harbour reopens to cargo ships');
+    expect(subscriber.deliveries[pushed + 1]!.body.toString()).toContain('Harbour reopens to cargo ships');
+  });
+
   it('unsubscribe (verified) stops the pushes', async () => {
+    const pushed = subscriber.deliveries.length;
     const res = await hub({ 'hub.mode': 'unsubscribe', 'hub.topic': TOPIC, 'hub.callback': subscriber.url() });
     expect(res.status).toBe(202);
     await settle();
     expect(subscriber.verifications.at(-1)!.get('hub.mode')).toBe('unsubscribe');
+    // The topic's hash goes with its last subscriber.
+    const db = new Database(join(dataDir, 'newsmerge.db'), { readonly: true });
+    expect(db.prepare('SELECT count(*) FROM websub_topics WHERE topic = ?').pluck().get(TOPIC)).toBe(0);
+    db.close();
     wire = [{ title: 'Rail strike called off at the last minute', link: 'https://wire.example/rail', guid: 'rail', date: T0 + 360_000 }, ...wire];
     serveOutlets();
     nm.clock.now += 120_000;
     await nm.pollAll();
     await settle();
-    expect(subscriber.deliveries).toHaveLength(3);
+    expect(subscriber.deliveries).toHaveLength(pushed);
     expect((await admin('/api/websub')).subscriptions).toEqual([]);
   });
 

@@ -1,6 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFeed } from '../src/ingest/parse-feed.js';
 import { signatureMatches } from '../src/push/outlet-subscriptions.js';
@@ -326,6 +328,85 @@ describe('outlet push is off when the hubs could not call newsmerge back', () =>
       const [feed] = (await nm.json<{ feeds: any[] }>('/api/feeds')).feeds;
       expect(feed.push).toEqual({ hub: hub.url, state: 'off', since: null, lastPushAt: null, expiresAt: null, lastError: null });
       expect(feed.intervalSeconds).toBe(600);
+    } finally {
+      await nm.close();
+      await outlet.close();
+      await hub.close();
+    }
+  });
+});
+
+describe('an outlet that moves to another hub', () => {
+  it('subscribes at the new hub and still answers the old hub\'s unsubscribe verification', async () => {
+    const outlet = await new FixtureServer().start();
+    const oldHub = await new PublisherHub().start();
+    const newHub = await new PublisherHub().start();
+    const port = await freePort();
+    const items = itemSeries('moving', 2, T0 - 3_600_000, 600_000);
+    const serve = (hubUrl: string) => outlet.routes.set('/m.rss', { headers: { 'content-type': 'application/rss+xml' }, body: pushingFeed(items, hubUrl, outlet.url('/m.rss')) });
+    serve(oldHub.url);
+    const nm = await startTestApp({
+      baseUrl: `http://127.0.0.1:${port}/`,
+      now: T0,
+      env: { PORT: String(port) },
+      feeds: [{ url: outlet.url('/m.rss'), title: 'Moving', tags: ['world'] }],
+      config: { websub: { allowPrivateHubs: true } },
+    });
+    try {
+      await nm.pollAll();
+      await nm.app.push.idle();
+      await until(() => oldHub.verified.length === 1, 'the old hub to verify the subscription');
+      serve(newHub.url);
+      nm.clock.now += 60_000;
+      await nm.pollAll();
+      await nm.app.push.idle();
+      await nm.app.push.outlets.check();
+      await until(() => newHub.verified.length === 1 && oldHub.verified.length + oldHub.failedVerifications.length === 2, 'both hubs to verify');
+      expect(oldHub.requests.at(-1)!.get('hub.mode')).toBe('unsubscribe');
+      expect(oldHub.failedVerifications).toEqual([]);
+      expect(oldHub.verified[1]!.callback).toBe(oldHub.verified[0]!.callback);
+      expect(newHub.current.callback).not.toBe(oldHub.verified[0]!.callback);
+      const [feed] = (await nm.json<{ feeds: any[] }>('/api/feeds')).feeds;
+      expect(feed.push).toMatchObject({ hub: newHub.url, state: 'live' });
+
+      // A verification that must write while the ingest side holds the lock: 503, so that the hub tries again.
+      const lock = new Database(join(nm.dataDir, 'newsmerge.db'));
+      try {
+        lock.exec('BEGIN IMMEDIATE');
+        const denied = new URL(newHub.current.callback);
+        denied.searchParams.set('hub.mode', 'denied');
+        denied.searchParams.set('hub.topic', newHub.current.topic);
+        expect((await send(denied)).status).toBe(503);
+      } finally {
+        if (lock.inTransaction) lock.exec('ROLLBACK');
+        lock.close();
+      }
+      expect((await nm.json<{ feeds: any[] }>('/api/feeds')).feeds[0].push.state).toBe('live');
+    } finally {
+      await nm.close();
+      await outlet.close();
+      await oldHub.close();
+      await newHub.close();
+    }
+  });
+});
+
+describe('hubs over plain HTTP', () => {
+  it('are not sent a secret: not subscribed to unless websub.allowPrivateHubs is set, and the log says why', async () => {
+    const outlet = await new FixtureServer().start();
+    const hub = await new PublisherHub().start();
+    outlet.routes.set('/h.rss', { headers: { 'content-type': 'application/rss+xml' }, body: pushingFeed(itemSeries('plain', 2, T0 - 3_600_000, 600_000), hub.url, outlet.url('/h.rss')) });
+    const log: string[] = [];
+    // A public base URL: only the hub's scheme stands in the way.
+    const nm = await startTestApp({ baseUrl: 'http://93.184.216.34/', now: T0, log, feeds: [{ url: outlet.url('/h.rss'), title: 'H', tags: ['world'] }] });
+    try {
+      await nm.pollAll();
+      await nm.app.push.idle();
+      await nm.app.push.outlets.check();
+      expect(hub.requests).toHaveLength(0);
+      expect(log.some((line) => line.includes('is not HTTPS'))).toBe(true);
+      const [feed] = (await nm.json<{ feeds: any[] }>('/api/feeds')).feeds;
+      expect(feed.push.state).toBe('off');
     } finally {
       await nm.close();
       await outlet.close();

@@ -13,6 +13,10 @@ export const websubConfigSchema = z.strictObject({
   allowPrivateCallbacks: z.boolean().default(false),
   /** Verified subscriptions one callback host may hold; more are refused with 429. */
   maxSubscriptionsPerHost: z.int().min(1).max(100_000).default(100),
+  /** Live subscriptions the hub holds in all: hosts are cheap (wildcard DNS), so the per-host cap alone bounds nothing. */
+  maxSubscriptions: z.int().min(1).max(1_000_000).default(1_000),
+  /** Distinct topic URLs (feeds with their query) subscribed to: each is rendered after every write that changes data. */
+  maxTopics: z.int().min(1).max(100_000).default(200),
   /** Deliveries (WebSub and alerts) under way at once. */
   concurrency: z.int().min(1).max(64).default(4),
   /** Time allowed for one verification or delivery request, response included. */

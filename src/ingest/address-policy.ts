@@ -12,7 +12,9 @@ for (const [net, prefix] of [
 ] as const) {
   privateRanges.addSubnet(net, prefix, 'ipv4');
 }
-for (const [net, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['64:ff9b::', 96], ['2001:db8::', 32]] as const) {
+// ::/96 (IPv4-compatible, :: and ::1 included) and 2002::/16 (6to4) embed an IPv4 address that BlockList
+// does not map onto the IPv4 ranges: blocked whole.
+for (const [net, prefix] of [['::', 96], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['64:ff9b::', 96], ['2001:db8::', 32], ['2002::', 16]] as const) {
   privateRanges.addSubnet(net, prefix, 'ipv6');
 }
 

@@ -5,7 +5,7 @@ import type { FeedState } from '../store/feed-states.js';
 import type { Store } from '../store/store.js';
 import type { Fetcher } from './fetch-feed.js';
 import { fetchAttempt, nextFeedState, pushedAttempt, type Attempt, type AttemptFacts } from './poll-feed.js';
-import { livePushFeedIds } from '../store/outlet-push-store.js';
+import { LivePushFeeds } from '../store/outlet-push-store.js';
 import { mergeConvergedStories } from '../cluster/merge-stories.js';
 import { pruneExpired } from '../cluster/retention.js';
 import { storeEntries, type FeedEntries } from '../cluster/store-entries.js';
@@ -123,6 +123,7 @@ export class Poller {
   private cyclesDone = 0;
   private topicRules: { config: AppConfig; rules: ItemTopicRules } | null = null;
   private readonly topicsJob: ItemTopicsJob;
+  private livePushFeeds: LivePushFeeds | null = null;
 
   constructor(private readonly deps: PollerDeps) {
     this.topicsJob = new ItemTopicsJob(deps.store);
@@ -268,7 +269,9 @@ export class Poller {
   /** Feeds whose hub subscription is live now (an unreadable table counts as none: polling goes on as usual). */
   private livePush(): Set<number> {
     try {
-      return livePushFeedIds(this.deps.store.db, this.deps.now());
+      // Prepared on first use (the table exists once migrations ran), then kept with this poller.
+      this.livePushFeeds ??= new LivePushFeeds(this.deps.store.db);
+      return this.livePushFeeds.ids(this.deps.now());
     } catch (err) {
       this.deps.logger.debug({ err }, 'cannot read outlet push subscriptions; polling as usual');
       return new Set();

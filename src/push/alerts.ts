@@ -142,12 +142,15 @@ export interface AlertOptions {
  */
 export class AlertChecker {
   private readonly warned = new Set<string>();
+  /** The configured alert keys whose removed predecessors were last forgotten (null: not yet). */
+  private forgotFor: string | null = null;
 
   constructor(private readonly o: AlertOptions) {}
 
   /** Checks each alert once. */
   async check(): Promise<void> {
     let queued = 0;
+    this.forgetRemoved();
     for (const alert of this.o.alerts()) {
       const key = alertKey(alert);
       const doc = await this.o.documents(alertFeedPath(alert));
@@ -175,5 +178,19 @@ export class AlertChecker {
       await new Promise((resolve) => setImmediate(resolve));
     }
     if (queued > 0) this.o.queued();
+  }
+
+  /** When the configured alerts changed (or at start): forgets the seen and fired rows of alerts no longer configured. */
+  private forgetRemoved(): void {
+    const keys = [...new Set(this.o.alerts().map(alertKey))].sort();
+    const id = keys.join(',');
+    if (id === this.forgotFor) return;
+    try {
+      this.o.store.forgetAlertsExcept(keys);
+      this.forgotFor = id;
+    } catch (err) {
+      // Tried again on the next check.
+      if (!isBusyError(err)) throw err;
+    }
   }
 }

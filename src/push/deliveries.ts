@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { Logger } from 'pino';
 import { redactUrl } from '../config/redact-url.js';
 import type { WebSubConfig } from '../config/push-config.js';
@@ -12,6 +12,13 @@ const MAX_RETRY_DELAY_MS = 3_600_000;
 const MAX_TIMER_MS = 30_000;
 /** Response bytes read from a subscriber or webhook: only the status matters. */
 const MAX_RESPONSE_BYTES = 16 * 1024;
+/** Longest wait between two tries of a bookkeeping write that met a busy database. */
+const MAX_WRITE_RETRY_MS = 5_000;
+
+/** The hash a topic's document is compared by (as the hub computes it: sha256, base64url). */
+function topicHash(body: Buffer): string {
+  return createHash('sha256').update(body).digest('base64url');
+}
 
 /** What a WebSub delivery sends: the topic's current document, rendered at send time. */
 export type RenderTopic = (topic: string) => Promise<{ ok: true; contentType: string; body: Buffer } | { ok: false; error: string }>;
@@ -45,6 +52,13 @@ export interface DeliveryQueueOptions {
  */
 export class DeliveryQueue {
   private readonly inFlight = new Map<number, Promise<void>>();
+  /**
+   * Deliveries attempted whose outcome is not yet written (the database was busy): not sent again before
+   * this time (Infinity: sent, or given up; held until the write lands). Cleared when the write lands.
+   */
+  private readonly notBefore = new Map<number, number>();
+  /** Bookkeeping writes waiting out a busy database. */
+  private readonly writes = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
 
@@ -67,7 +81,11 @@ export class DeliveryQueue {
     try {
       const free = this.o.config().concurrency - this.inFlight.size;
       if (free > 0) {
-        const due = this.o.store.due(this.o.now(), free + this.inFlight.size).filter((d) => !this.inFlight.has(d.id)).slice(0, free);
+        const now = this.o.now();
+        const due = this.o.store
+          .due(now, free + this.inFlight.size + this.notBefore.size)
+          .filter((d) => !this.inFlight.has(d.id) && !((this.notBefore.get(d.id) ?? -Infinity) > now))
+          .slice(0, free);
         for (const delivery of due) {
           const run = this.attempt(delivery)
             .catch((err: unknown) => this.o.logger.error({ err, delivery: delivery.id }, 'a push delivery failed unexpectedly; it is retried'))
@@ -90,12 +108,12 @@ export class DeliveryQueue {
   /** Resolves when nothing is under way and nothing is due now (tests wait on this). */
   async idle(): Promise<void> {
     for (let i = 0; i < 1_000; i++) {
-      if (this.inFlight.size === 0) {
+      if (this.inFlight.size === 0 && this.writes.size === 0) {
         const next = this.o.store.nextDue();
         if (next === null || next > this.o.now()) return;
         await this.pump();
       } else {
-        await Promise.all(this.inFlight.values());
+        await Promise.all([...this.inFlight.values(), ...this.writes]);
       }
     }
   }
@@ -105,6 +123,7 @@ export class DeliveryQueue {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     await Promise.allSettled(this.inFlight.values());
+    // Bookkeeping writes still waiting stop at their next try: the rows stay pending and resume on the next start.
   }
 
   private schedule(): void {
@@ -126,42 +145,50 @@ export class DeliveryQueue {
     const request = await this.requestFor(delivery, config);
     const at0 = this.o.now();
     if ('gone' in request) {
-      this.record(() => this.o.store.failed(delivery.id, { at: at0, status: null, error: request.gone }));
+      this.record(delivery.id, Infinity, () => this.o.store.failed(delivery.id, { at: at0, status: null, error: request.gone }));
       if (delivery.subscriptionId !== null) this.dropSubscription(delivery.subscriptionId, request.gone);
       return;
     }
-    const result = await this.o.send(request);
+    const result = await this.o.send(request.request);
     const at = this.o.now();
     const record: AttemptRecord = { at, status: result.status, error: result.ok ? null : result.error };
     const where = { kind: delivery.kind, url: redactUrl(delivery.url), attempts: delivery.attempts + 1 };
     if (result.ok) {
-      this.record(() => {
-        this.o.store.delivered(delivery.id, record);
-        if (delivery.subscriptionId !== null) this.o.store.noteDelivery(delivery.subscriptionId, at, null);
+      const subscriptionId = delivery.subscriptionId;
+      // Held until written: the row is pending until then, and must not go out twice.
+      this.record(delivery.id, Infinity, () => {
+        if (subscriptionId === null || request.sentHash === null) {
+          this.o.store.delivered(delivery.id, record);
+          if (subscriptionId !== null) this.o.store.noteDelivery(subscriptionId, at, null);
+        } else if (this.o.store.deliveredTopic(delivery.id, record, subscriptionId, request.sentHash)) {
+          // The topic changed after the document sent was rendered: the new content goes out too.
+          this.kick();
+        }
       });
       this.o.logger.debug(where, 'push delivered');
       return;
     }
     const first = delivery.firstAttemptAt ?? at;
     if (at - first >= config.retryFor) {
-      this.record(() => this.o.store.failed(delivery.id, record));
+      this.record(delivery.id, Infinity, () => this.o.store.failed(delivery.id, record));
       this.o.logger.warn({ ...where, error: record.error, since: new Date(first).toISOString() }, 'push given up after retrying');
       if (delivery.subscriptionId !== null) this.dropSubscription(delivery.subscriptionId, `deliveries failed for ${Math.round((at - first) / 3_600_000)} h: ${record.error}`);
       return;
     }
     const next = Math.min(at + retryDelay(delivery.attempts + 1), first + config.retryFor);
-    this.record(() => {
+    this.record(delivery.id, next, () => {
       this.o.store.retry(delivery.id, record, next);
       if (delivery.subscriptionId !== null) this.o.store.noteDelivery(delivery.subscriptionId, at, record.error);
     });
     this.o.logger.info({ ...where, error: record.error, nextAttemptAt: new Date(next).toISOString() }, 'push failed; retrying');
   }
 
-  private async requestFor(delivery: Delivery, config: WebSubConfig): Promise<OutboundRequest | { gone: string }> {
+  /** The request of a delivery, with the hash of the topic document it carries (null: an alert). */
+  private async requestFor(delivery: Delivery, config: WebSubConfig): Promise<{ request: OutboundRequest; sentHash: string | null } | { gone: string }> {
     const base = { method: 'POST' as const, url: delivery.url, timeoutMs: config.timeout, maxResponseBytes: MAX_RESPONSE_BYTES };
     if (delivery.kind === 'alert') {
       // Alert URLs come from the operator's config, not from strangers: a LAN ntfy or chat bridge is fine.
-      return { ...base, allowPrivate: true, headers: { 'Content-Type': delivery.contentType ?? 'application/json', ...delivery.headers }, body: delivery.body ?? Buffer.alloc(0) };
+      return { request: { ...base, allowPrivate: true, headers: { 'Content-Type': delivery.contentType ?? 'application/json', ...delivery.headers }, body: delivery.body ?? Buffer.alloc(0) }, sentHash: null };
     }
     const sub = delivery.subscriptionId === null ? undefined : this.o.store.subscription(delivery.subscriptionId);
     if (!sub) return { gone: 'the subscription no longer exists' };
@@ -170,22 +197,45 @@ export class DeliveryQueue {
     if (!doc.ok) return { gone: `the topic is no longer served: ${doc.error}` };
     const headers: Record<string, string> = { 'Content-Type': doc.contentType, Link: `<${this.o.hubUrl}>; rel="hub", <${sub.topic}>; rel="self"` };
     if (sub.secret) headers['X-Hub-Signature'] = signature(sub.secret, doc.body);
-    return { ...base, allowPrivate: config.allowPrivateCallbacks, headers, body: doc.body };
+    return { request: { ...base, allowPrivate: config.allowPrivateCallbacks, headers, body: doc.body }, sentHash: topicHash(doc.body) };
   }
 
   private dropSubscription(id: number, reason: string): void {
     const sub = this.o.store.subscription(id);
-    this.record(() => this.o.store.drop(id));
+    this.record(null, 0, () => this.o.store.drop(id));
     if (sub) this.o.logger.warn({ topic: sub.topic, callback: redactUrl(sub.callback), reason }, 'WebSub subscription dropped');
   }
 
-  /** Runs a write; when the ingest thread holds the lock the row stays as it was and is looked at again shortly. */
-  private record(write: () => void): void {
+  /**
+   * Runs the write recording an attempt of delivery `id`. When the ingest thread holds the lock, the delivery
+   * is not sent again before `notBefore` (Infinity: until the write lands) and the write is tried again
+   * shortly, with growing waits, until it lands (or the queue closes: the row then stays pending for the next run).
+   */
+  private record(id: number | null, notBefore: number, write: () => void): void {
     try {
       write();
+      return;
     } catch (err) {
       if (!isBusyError(err)) throw err;
-      this.o.logger.debug('push state write met a busy database; retried on the next look at the queue');
     }
+    this.o.logger.debug({ delivery: id }, 'push state write met a busy database; tried again shortly');
+    if (id !== null) this.notBefore.set(id, notBefore);
+    const retry = (async () => {
+      for (let attempt = 1; !this.closed; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(MAX_WRITE_RETRY_MS, 25 * 2 ** attempt)).unref());
+        if (this.closed) return;
+        try {
+          write();
+          break;
+        } catch (err) {
+          if (!isBusyError(err)) {
+            this.o.logger.error({ err, delivery: id }, 'cannot record a push attempt');
+            break;
+          }
+        }
+      }
+      if (id !== null) this.notBefore.delete(id);
+    })().finally(() => this.writes.delete(retry));
+    this.writes.add(retry);
   }
 }

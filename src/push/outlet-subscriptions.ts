@@ -104,6 +104,13 @@ export class OutletSubscriptions {
   private readonly resolve: ResolveHost;
   private readonly classify: AddressClassifier;
   private closed = false;
+  /**
+   * Subscriptions replaced by one at another hub or topic, by feed id: the old hub's unsubscribe verification
+   * still reaches their token (kept until verified, for VERIFY_WAIT_MS at most; not across restarts).
+   */
+  private readonly retired = new Map<number, Array<{ sub: OutletSubscription; at: number }>>();
+  /** Feeds whose http:// hub was already logged as not subscribed to. */
+  private readonly plainHubsLogged = new Set<string>();
 
   constructor(private readonly o: OutletSubscriptionsOptions) {
     this.classify = o.classifyAddress ?? isPrivateAddress;
@@ -155,8 +162,18 @@ export class OutletSubscriptions {
 
   /** Answers the hub's verification GET (section 5.3): the challenge only for a request of ours, with our topic. */
   verify(feedId: number, token: string, query: URLSearchParams): CallbackAnswer {
+    try {
+      return this.verifyNow(feedId, token, query);
+    } catch (err) {
+      // The ingest thread holds the write lock: the hub retries a 5xx verification (section 5.3).
+      if (isBusyError(err)) return { status: 503, body: 'busy; try again shortly' };
+      throw err;
+    }
+  }
+
+  private verifyNow(feedId: number, token: string, query: URLSearchParams): CallbackAnswer {
     const sub = this.subscriptionOf(feedId, token);
-    if (!sub) return { status: 404, body: 'no such subscription' };
+    if (!sub) return this.verifyRetired(feedId, token, query);
     const mode = query.get('hub.mode');
     const topic = query.get('hub.topic');
     const where = { feedId, hub: redactUrl(sub.hub), topic: redactUrl(sub.topic) };
@@ -204,6 +221,16 @@ export class OutletSubscriptions {
    * live (the spec's advice: a 2xx either way, so that a forger learns nothing). A good one goes to the ingest thread.
    */
   receive(feedId: number, token: string, signature: string | undefined, body: Buffer, contentType: string | null): CallbackAnswer {
+    try {
+      return this.receiveNow(feedId, token, signature, body, contentType);
+    } catch (err) {
+      // A 5xx: the hub delivers the document again later.
+      if (isBusyError(err)) return { status: 503, body: 'busy; try again shortly' };
+      throw err;
+    }
+  }
+
+  private receiveNow(feedId: number, token: string, signature: string | undefined, body: Buffer, contentType: string | null): CallbackAnswer {
     const sub = this.subscriptionOf(feedId, token);
     if (!sub) return { status: 404, body: 'no such subscription' };
     const where = { feedId, hub: redactUrl(sub.hub) };
@@ -261,6 +288,25 @@ export class OutletSubscriptions {
     await this.idle().catch(() => undefined);
   }
 
+  /** The old hub of a feed that changed hub (or topic) verifying our unsubscribe request: answered; anything else is 404. */
+  private verifyRetired(feedId: number, token: string, query: URLSearchParams): CallbackAnswer {
+    const now = this.o.now();
+    const list = (this.retired.get(feedId) ?? []).filter((r) => now - r.at < VERIFY_WAIT_MS);
+    const i = list.findIndex((r) => sameText(r.sub.token, token));
+    const found = i >= 0 ? list[i]! : null;
+    const challenge = query.get('hub.challenge');
+    let answer: CallbackAnswer = { status: 404, body: 'no such subscription' };
+    if (found && query.get('hub.mode') === 'unsubscribe' && query.get('hub.topic') === found.sub.topic) {
+      if (!challenge) return { status: 400, body: 'hub.challenge is missing' };
+      list.splice(i, 1);
+      this.o.logger.info({ feedId, hub: redactUrl(found.sub.hub), topic: redactUrl(found.sub.topic) }, 'unsubscribed from an outlet\'s former hub');
+      answer = { status: 200, body: challenge };
+    }
+    if (list.length > 0) this.retired.set(feedId, list);
+    else this.retired.delete(feedId);
+    return answer;
+  }
+
   private subscriptionOf(feedId: number, token: string): OutletSubscription | null {
     if (!Number.isSafeInteger(feedId)) return null;
     const sub = this.o.store.byFeed(feedId);
@@ -274,24 +320,53 @@ export class OutletSubscriptions {
     const subs = new Map(this.o.store.all().map((s) => [s.feedId, s]));
     for (const state of this.o.feeds()) {
       if (this.closed) return;
-      const feed = configured.get(state.url);
-      const wanted = on && feed?.enabled && !state.disabledReason && state.hubUrl && state.selfUrl ? { hub: state.hubUrl, topic: state.selfUrl } : null;
       const sub = subs.get(state.id) ?? null;
       subs.delete(state.id);
-      if (!wanted) {
-        if (sub) await this.unsubscribe(sub);
-        continue;
+      try {
+        await this.checkOne(state, configured.get(state.url), sub, on, config.websub.allowPrivateHubs);
+      } catch (err) {
+        // One row met a busy database: the others go on; this one is looked at on the next check.
+        if (!isBusyError(err)) throw err;
+        this.o.logger.debug({ feedId: state.id }, 'an outlet subscription met a busy database; looked at again on the next check');
       }
-      if (!sub || sub.hub !== wanted.hub || sub.topic !== wanted.topic) {
-        // A new hub or topic: a fresh token and secret; the old hub is told to stop (best effort, not awaited for its verification).
-        if (sub && sub.state === 'live') await this.sendRequest(sub, 'unsubscribe').catch(() => undefined);
-        await this.subscribe(this.o.store.create({ feedId: state.id, ...wanted, token: randomBytes(24).toString('base64url'), secret: randomBytes(32).toString('base64url'), state: 'subscribing', createdAt: this.o.now() }));
-        continue;
-      }
-      await this.maintain(sub);
     }
     // Rows of feeds that no longer exist at all.
-    for (const sub of subs.values()) await this.unsubscribe(sub);
+    for (const sub of subs.values()) {
+      try {
+        await this.unsubscribe(sub);
+      } catch (err) {
+        if (!isBusyError(err)) throw err;
+      }
+    }
+  }
+
+  private async checkOne(state: FeedState, feed: AppConfig['feeds'][number] | undefined, sub: OutletSubscription | null, on: boolean, allowPrivateHubs: boolean): Promise<void> {
+    let wanted = on && feed?.enabled && !state.disabledReason && state.hubUrl && state.selfUrl ? { hub: state.hubUrl, topic: state.selfUrl } : null;
+    if (wanted && !allowPrivateHubs && !wanted.hub.toLowerCase().startsWith('https:')) {
+      // hub.secret may only travel over HTTPS (WebSub section 5.1): such a hub is not subscribed to; the feed is polled.
+      const key = `${state.id} ${wanted.hub}`;
+      if (!this.plainHubsLogged.has(key)) {
+        this.plainHubsLogged.add(key);
+        this.o.logger.info({ feedId: state.id, hub: redactUrl(wanted.hub) }, 'an outlet\'s hub is not HTTPS: not subscribed to (the secret would travel in clear); the feed is polled');
+      }
+      wanted = null;
+    }
+    if (!wanted) {
+      if (sub) await this.unsubscribe(sub);
+      return;
+    }
+    if (!sub || sub.hub !== wanted.hub || sub.topic !== wanted.topic) {
+      // A new hub or topic: a fresh token and secret; the old hub is told to stop (best effort, not awaited for
+      // its verification, which is still answered for the old token).
+      if (sub && sub.state === 'live') {
+        const retired = (this.retired.get(sub.feedId) ?? []).filter((r) => this.o.now() - r.at < VERIFY_WAIT_MS);
+        this.retired.set(sub.feedId, [...retired, { sub, at: this.o.now() }]);
+        await this.sendRequest(sub, 'unsubscribe').catch(() => undefined);
+      }
+      await this.subscribe(this.o.store.create({ feedId: state.id, ...wanted, token: randomBytes(24).toString('base64url'), secret: randomBytes(32).toString('base64url'), state: 'subscribing', createdAt: this.o.now() }));
+      return;
+    }
+    await this.maintain(sub);
   }
 
   /** What an existing subscription needs now: a renewal, a retry, or giving up on a verification that never came. */

@@ -188,7 +188,7 @@ export class PushService {
   private prune(): void {
     const now = this.o.now();
     try {
-      this.store.prune(now - KEEP_DELIVERIES_MS, now - (this.o.config().retentionDays + 7) * 86_400_000);
+      this.store.prune(now - KEEP_DELIVERIES_MS);
     } catch (err) {
       this.o.logger.debug({ err }, 'push rows not pruned this time');
     }

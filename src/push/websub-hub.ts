@@ -108,6 +108,9 @@ export class WebSubHub {
     if (mode === 'subscribe' && !this.o.store.subscriptionOf(topic, callback)) {
       const held = this.o.store.subscriptionsOfHost(host, this.o.now()) + (this.pending.get(host) ?? 0);
       if (held >= config.maxSubscriptionsPerHost) throw new SubscriptionLimitError(`the callback host ${host} holds ${config.maxSubscriptionsPerHost} subscriptions, as many as this hub allows`);
+      const totals = this.o.store.subscriptionTotals(this.o.now());
+      if (totals.subscriptions + this.pendingCount >= config.maxSubscriptions) throw new SubscriptionLimitError(`this hub holds ${config.maxSubscriptions} subscriptions, as many as it allows`);
+      if (this.o.store.subscribers(topic, this.o.now()).length === 0 && totals.topics >= config.maxTopics) throw new SubscriptionLimitError(`this hub follows ${config.maxTopics} distinct feed URLs, as many as it allows; subscribe to one of those already followed`);
     }
     if (this.pendingCount >= MAX_PENDING_VERIFICATIONS) throw new SubscriptionLimitError('too many subscription requests are being verified; try again in a minute');
     this.verify({ mode, topic, callback, callbackHost: host, leaseSeconds, secret });

@@ -52,7 +52,7 @@ export function createApp(ctx: ServeContext): Hono {
  * health, metrics and OPML get JSON. Decided by path, not Accept: a browser opening a feed URL gets what a
  * feed reader gets.
  */
-function errorResponse(ctx: ServeContext, c: Context, err: Error): Response | Promise<Response> {
+export function errorResponse(ctx: ServeContext, c: Context, err: Error): Response | Promise<Response> {
   const status = err instanceof HttpError ? err.status : 500;
   const message = err instanceof HttpError ? err.message : 'internal server error';
   const headers: Record<string, string> = status === 401 ? { 'WWW-Authenticate': 'Bearer realm="newsmerge"' } : {};

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { errorResponse } from './app.js';
 import { HttpError } from './http-errors.js';
 import { feedRoutes } from './routes/feeds.js';
 import type { ServeContext } from './serve-context.js';
@@ -36,7 +37,10 @@ export function feedPathOf(baseUrl: string, topicUrl: string): string | null {
 export function createFeedDocuments(ctx: ServeContext): FeedDocuments {
   const app = new Hono();
   app.route('/', feedRoutes(ctx));
-  app.onError((err, c) => (err instanceof HttpError ? c.json({ error: err.message }, err.status) : c.json({ error: 'internal error' }, 500)));
+  app.onError((err, c) => {
+    if (!(err instanceof HttpError)) ctx.logger.error({ err, path: c.req.path }, 'rendering a feed for push failed');
+    return errorResponse(ctx, c, err);
+  });
   return async (pathAndQuery) => {
     const response = await app.request(pathAndQuery, { headers: { 'Accept-Encoding': 'identity' } });
     if (response.status !== 200) {

@@ -87,19 +87,21 @@ function fromRow(r: Row): OutletSubscription {
   };
 }
 
-const liveStatements = new WeakMap<Database.Database, Database.Statement>();
-
 /**
- * Ids of the feeds whose hub subscription is live at `now`: the ingest thread polls them at maxInterval.
- * Takes any connection (the ingest thread reads with its own).
+ * Ids of the feeds whose hub subscription is live: the ingest thread polls them at maxInterval. Made with
+ * any connection (the ingest thread reads with its own) by whoever owns it.
  */
-export function livePushFeedIds(db: Database.Database, now: number): Set<number> {
-  let stmt = liveStatements.get(db);
-  if (!stmt) {
-    stmt = db.prepare(`SELECT feed_id FROM outlet_subscriptions WHERE state = 'live' AND expires_at > ?`).pluck();
-    liveStatements.set(db, stmt);
+export class LivePushFeeds {
+  private readonly stmt: Database.Statement;
+
+  constructor(db: Database.Database) {
+    this.stmt = db.prepare(`SELECT feed_id FROM outlet_subscriptions WHERE state = 'live' AND expires_at > ?`).pluck();
   }
-  return new Set(stmt.all(now) as number[]);
+
+  /** Ids of the feeds whose subscription is live at `now`. */
+  ids(now: number): Set<number> {
+    return new Set(this.stmt.all(now) as number[]);
+  }
 }
 
 /**
@@ -108,6 +110,8 @@ export function livePushFeedIds(db: Database.Database, now: number): Set<number>
  */
 export class OutletPushStore {
   private readonly s;
+  /** UPDATE statements of update(), one per set of columns written. */
+  private readonly updates = new Map<string, Database.Statement>();
 
   constructor(private readonly db: Database.Database) {
     this.s = {
@@ -141,11 +145,17 @@ export class OutletPushStore {
 
   /** Writes some fields of one subscription; returns it as stored after the write (null: it is gone). */
   update(feedId: number, changes: Partial<Omit<OutletSubscription, 'feedId'>>): OutletSubscription | null {
-    const keys = Object.keys(changes) as Array<keyof typeof changes>;
+    const keys = (Object.keys(changes) as Array<keyof typeof changes>).filter((k) => k in COLUMNS).sort();
     if (keys.length > 0) {
-      // Column names come from COLUMNS, never from the caller's strings.
-      const set = keys.map((k) => `${COLUMNS[k]} = @${k}`).join(', ');
-      this.db.prepare(`UPDATE outlet_subscriptions SET ${set} WHERE feed_id = @feedId`).run({ ...changes, feedId });
+      const id = keys.join(',');
+      let stmt = this.updates.get(id);
+      if (!stmt) {
+        // Column names come from COLUMNS, never from the caller's strings.
+        const set = keys.map((k) => `${COLUMNS[k]} = @${k}`).join(', ');
+        stmt = this.db.prepare(`UPDATE outlet_subscriptions SET ${set} WHERE feed_id = @feedId`);
+        this.updates.set(id, stmt);
+      }
+      stmt.run({ ...Object.fromEntries(keys.map((k) => [k, changes[k]])), feedId });
     }
     return this.byFeed(feedId);
   }

@@ -76,6 +76,7 @@ export class PushStore {
       liveTopics: db.prepare(`SELECT DISTINCT topic FROM websub_subscriptions WHERE expires_at > ? ORDER BY topic`).pluck(),
       allSubs: db.prepare(`SELECT * FROM websub_subscriptions ORDER BY topic, id LIMIT ?`),
       hostCount: db.prepare(`SELECT count(*) FROM websub_subscriptions WHERE callback_host = ? AND expires_at > ?`).pluck(),
+      totals: db.prepare(`SELECT count(*) AS subscriptions, count(DISTINCT topic) AS topics FROM websub_subscriptions WHERE expires_at > ?`),
       expired: db.prepare(`DELETE FROM websub_subscriptions WHERE expires_at <= ? RETURNING topic, callback`),
       subDelivered: db.prepare(`UPDATE websub_subscriptions SET last_delivery_at = ?, last_error = ? WHERE id = ?`),
       topicHash: db.prepare(`SELECT content_hash FROM websub_topics WHERE topic = ?`).pluck(),
@@ -86,7 +87,10 @@ export class PushStore {
       markAlertSeen: db.prepare(`INSERT OR IGNORE INTO alerts_seen (alert_key, first_seen_at) VALUES (?, ?)`),
       fire: db.prepare(`INSERT OR IGNORE INTO alert_stories (alert_key, story_id, fired_at, sent) VALUES (?, ?, ?, ?)`),
       firedStories: db.prepare(`SELECT story_id FROM alert_stories WHERE alert_key = ? AND story_id IN (SELECT value FROM json_each(?))`).pluck(),
-      pruneFired: db.prepare(`DELETE FROM alert_stories WHERE fired_at < ?`),
+      // By story, not by age: a quiet listing may show a story longer than any age limit, and a forgotten row would fire again.
+      pruneFired: db.prepare(`DELETE FROM alert_stories WHERE story_id NOT IN (SELECT id FROM stories)`),
+      forgetAlertsSeen: db.prepare(`DELETE FROM alerts_seen WHERE alert_key NOT IN (SELECT value FROM json_each(?))`),
+      forgetAlertStories: db.prepare(`DELETE FROM alert_stories WHERE alert_key NOT IN (SELECT value FROM json_each(?))`),
       pendingOfSub: db.prepare(`SELECT id FROM push_deliveries WHERE subscription_id = ? AND state = 'pending' AND kind = 'websub'`).pluck(),
       insertDelivery: db.prepare(`INSERT INTO push_deliveries (kind, subscription_id, alert_key, story_id, url, content_type, headers, body, state, created_at, next_attempt_at)
         VALUES (@kind, @subscriptionId, @alertKey, @storyId, @url, @contentType, @headers, @body, 'pending', @at, @at)`),
@@ -110,12 +114,18 @@ export class PushStore {
 
   /** Removes a subscription (and its pending delivery); true when there was one. */
   unsubscribe(topic: string, callback: string): boolean {
-    return this.s.deleteSub.run(topic, callback).changes > 0;
+    return this.db.transaction(() => {
+      const gone = this.s.deleteSub.run(topic, callback).changes > 0;
+      if (gone) this.s.orphanTopics.run();
+      return gone;
+    }).immediate();
   }
 
   /** Removes a subscription by id (a callback given up on). */
   drop(id: number): void {
-    this.s.deleteSubById.run(id);
+    this.db.transaction(() => {
+      if (this.s.deleteSubById.run(id).changes > 0) this.s.orphanTopics.run();
+    }).immediate();
   }
 
   /** A subscription by id. */
@@ -148,6 +158,11 @@ export class PushStore {
   /** Live subscriptions whose callback is on this host. */
   subscriptionsOfHost(host: string, now: number): number {
     return this.s.hostCount.get(host, now) as number;
+  }
+
+  /** Live subscriptions, and the distinct topic URLs they follow. */
+  subscriptionTotals(now: number): { subscriptions: number; topics: number } {
+    return this.s.totals.get(now) as { subscriptions: number; topics: number };
   }
 
   /** Deletes subscriptions whose lease ended; returns them. */
@@ -183,6 +198,15 @@ export class PushStore {
         queued++;
       }
       return queued;
+    }).immediate();
+  }
+
+  /** Forgets what alerts no longer configured had seen and fired (re-adding one baselines it afresh). */
+  forgetAlertsExcept(keys: readonly string[]): void {
+    const json = JSON.stringify(keys);
+    this.db.transaction(() => {
+      this.s.forgetAlertsSeen.run(json);
+      this.s.forgetAlertStories.run(json);
     }).immediate();
   }
 
@@ -228,6 +252,24 @@ export class PushStore {
     this.s.delivered.run({ id, at: record.at, status: record.status });
   }
 
+  /**
+   * A WebSub delivery succeeded with a document of hash `sentHash`: marked delivered and noted on its
+   * subscription; when the topic changed meanwhile (topicChanged skipped the subscriber while this one was
+   * pending), a new delivery is queued. True when one was.
+   */
+  deliveredTopic(id: number, record: AttemptRecord, subscriptionId: number, sentHash: string): boolean {
+    return this.db.transaction(() => {
+      this.s.delivered.run({ id, at: record.at, status: record.status });
+      this.s.subDelivered.run(record.at, null, subscriptionId);
+      const sub = this.subscription(subscriptionId);
+      if (!sub || sub.expiresAt <= record.at) return false;
+      const current = this.topicHash(sub.topic);
+      if (current === null || current === sentHash || this.s.pendingOfSub.get(sub.id) !== undefined) return false;
+      this.s.insertDelivery.run({ kind: 'websub', subscriptionId: sub.id, alertKey: null, storyId: null, url: sub.callback, contentType: null, headers: null, body: null, at: record.at });
+      return true;
+    }).immediate();
+  }
+
   /** A delivery failed and is tried again at `next`. */
   retry(id: number, record: AttemptRecord, next: number): void {
     this.s.retry.run({ id, at: record.at, status: record.status, error: record.error, next });
@@ -243,10 +285,10 @@ export class PushStore {
     return this.s.recent.all(kind, limit).map(toDelivery);
   }
 
-  /** Forgets finished deliveries and fired alerts older than these times. */
-  prune(deliveriesBefore: number, firedBefore: number): void {
+  /** Forgets finished deliveries older than this time, and fired alerts of stories no longer stored. */
+  prune(deliveriesBefore: number): void {
     this.s.pruneDeliveries.run(deliveriesBefore);
-    this.s.pruneFired.run(firedBefore);
+    this.s.pruneFired.run();
   }
 
   /** Closes this connection (the server's read connection stays open). */

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { CorrectionOutcome, CorrectionRequest } from '../../cluster/corrections.js';
 import { ConfigError } from '../../config/load-config.js';
 import { adminOnly } from '../admin-auth.js';
+import { boundedBody } from '../bounded-body.js';
 import { BadRequestError, NotFoundError, UnavailableError } from '../http-errors.js';
 import { storyIdParam, storyPageUrl } from '../links.js';
 import type { ServeContext } from '../serve-context.js';
@@ -19,10 +20,7 @@ const MAX_BODY_BYTES = 200_000;
 
 /** Reads a JSON body against a schema; a 400 naming the field otherwise. */
 async function readBody<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
-  const length = Number(c.req.header('content-length') ?? 0);
-  if (length > MAX_BODY_BYTES) throw new BadRequestError(`the body is too large (at most ${MAX_BODY_BYTES} bytes)`);
-  const text = await c.req.text();
-  if (text.length > MAX_BODY_BYTES) throw new BadRequestError(`the body is too large (at most ${MAX_BODY_BYTES} bytes)`);
+  const text = (await boundedBody(c.req.raw.body, c.req.header('content-length'), MAX_BODY_BYTES, 'the body')).toString('utf8');
   let json: unknown;
   try {
     json = JSON.parse(text);

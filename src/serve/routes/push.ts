@@ -1,44 +1,11 @@
 import { Hono } from 'hono';
 import { adminOnly } from '../admin-auth.js';
-import { BadRequestError, HttpError, NotFoundError } from '../http-errors.js';
+import { boundedBody } from '../bounded-body.js';
+import { BadRequestError, NotFoundError } from '../http-errors.js';
 import type { ServeContext } from '../serve-context.js';
 
 /** Largest subscription request read: four form fields, a topic and a callback URL. */
 const MAX_FORM_BYTES = 16 * 1024;
-
-/** A subscription request body past MAX_FORM_BYTES (413). */
-export class FormTooLargeError extends HttpError {
-  constructor() {
-    super(413, `the request body is too large (at most ${MAX_FORM_BYTES} bytes)`);
-  }
-}
-
-/** A pushed document larger than maxFeedBytes (413), as a fetch of the feed would be refused. */
-export class PushTooLargeError extends HttpError {
-  constructor(limit: number) {
-    super(413, `the pushed document is larger than maxFeedBytes (${limit} bytes)`);
-  }
-}
-
-/** Reads a request body, at most `limit` bytes; a larger one is refused without reading the rest. */
-async function boundedBody(body: ReadableStream<Uint8Array> | null, declared: string | undefined, limit: number): Promise<Buffer> {
-  if (declared !== undefined && Number(declared) > limit) throw new PushTooLargeError(limit);
-  if (!body) return Buffer.alloc(0);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  const reader = body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw new PushTooLargeError(limit);
-    }
-    chunks.push(Buffer.from(value));
-  }
-  return Buffer.concat(chunks);
-}
 
 /**
  * Push routes: POST /websub (the WebSub hub of the topic feeds), and for the admin GET /api/websub
@@ -53,9 +20,7 @@ export function pushRoutes(ctx: ServeContext): Hono {
     if (!push?.websubEnabled) throw new NotFoundError('this server is not a WebSub hub (websub.enabled is false)');
     const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
     if (type !== 'application/x-www-form-urlencoded') throw new BadRequestError('a subscription request is form-encoded: Content-Type: application/x-www-form-urlencoded');
-    if (Number(c.req.header('content-length') ?? 0) > MAX_FORM_BYTES) throw new FormTooLargeError();
-    const text = await c.req.text();
-    if (Buffer.byteLength(text) > MAX_FORM_BYTES) throw new FormTooLargeError();
+    const text = (await boundedBody(c.req.raw.body, c.req.header('content-length'), MAX_FORM_BYTES, 'a subscription request')).toString('utf8');
     await push.hub.request(new URLSearchParams(text));
     return c.text('Accepted: the hub will verify the intent with a GET to hub.callback.\n', 202);
   });
@@ -73,7 +38,7 @@ export function pushRoutes(ctx: ServeContext): Hono {
   app.post('/websub/callback/:feed/:token', async (c) => {
     const outlets = ctx.push?.outlets;
     if (!outlets) throw new NotFoundError('push is not running');
-    const body = await boundedBody(c.req.raw.body, c.req.header('content-length'), ctx.config().maxFeedBytes);
+    const body = await boundedBody(c.req.raw.body, c.req.header('content-length'), ctx.config().maxFeedBytes, 'the pushed document (maxFeedBytes)');
     const answer = outlets.receive(Number(c.req.param('feed')), c.req.param('token'), c.req.header('x-hub-signature'), body, c.req.header('content-type') ?? null);
     return c.text(answer.body, answer.status as 200);
   });
