@@ -1,3 +1,4 @@
+import { CoalescedRun } from './coalesced-run.js';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { Logger } from 'pino';
@@ -96,8 +97,13 @@ const LOCAL_NAMES = /(^|\.)(localhost|test|invalid|local|internal|example|lan|ho
  * Runs on the main thread; nothing here is awaited by serving or polling.
  */
 export class OutletSubscriptions {
-  private checking: Promise<void> | null = null;
-  private again = false;
+  private readonly checking = new CoalescedRun(
+    () => this.checkAll(),
+    (err) => {
+      if (isBusyError(err)) this.o.logger.debug('outlet subscriptions met a busy database; looked at again shortly');
+      else this.o.logger.error({ err }, 'cannot check subscriptions to outlets\' hubs');
+    },
+  );
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly timer: NodeJS.Timeout;
   private baseCheck: { at: number; public: boolean } | null = null;
@@ -141,23 +147,7 @@ export class OutletSubscriptions {
    */
   check(): Promise<void> {
     if (this.closed) return Promise.resolve();
-    if (this.checking) {
-      this.again = true;
-      return this.checking;
-    }
-    this.checking = this.checkAll()
-      .catch((err: unknown) => {
-        if (isBusyError(err)) this.o.logger.debug('outlet subscriptions met a busy database; looked at again shortly');
-        else this.o.logger.error({ err }, 'cannot check subscriptions to outlets\' hubs');
-      })
-      .finally(() => {
-        this.checking = null;
-        if (this.again) {
-          this.again = false;
-          void this.check();
-        }
-      });
-    return this.checking;
+    return this.checking.run();
   }
 
   /** Answers the hub's verification GET (section 5.3): the challenge only for a request of ours, with our topic. */
@@ -278,7 +268,7 @@ export class OutletSubscriptions {
 
   /** Resolves when no check and no pushed document is under way (tests). */
   async idle(): Promise<void> {
-    while (this.checking || this.inFlight.size > 0) await Promise.all([this.checking, ...this.inFlight]);
+    while (this.checking.current || this.inFlight.size > 0) await Promise.all([this.checking.current, ...this.inFlight]);
   }
 
   /** Stops looking; what is under way ends on its own. */

@@ -1,3 +1,4 @@
+import { CoalescedRun } from './coalesced-run.js';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/config-schema.js';
 import { redactUrl } from '../config/redact-url.js';
@@ -51,8 +52,14 @@ export class PushService {
   private readonly queue: DeliveryQueue;
   private readonly alerts: AlertChecker;
   private readonly outbound;
-  private running: Promise<void> | null = null;
-  private again = false;
+  /** Changed topics and new alert matches, looked for after each write (one run at a time). */
+  private readonly checks = new CoalescedRun(
+    async () => {
+      if (this.websubEnabled) await this.hub.check();
+      await this.alerts.check();
+    },
+    (err) => this.o.logger.error({ err }, 'cannot check topics and alerts for pushes'),
+  );
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(private readonly o: PushOptions) {
@@ -106,22 +113,7 @@ export class PushService {
   changed(): void {
     // Feeds may name a new hub (or none): subscriptions follow, apart from the topic checks (they wait on hubs).
     void this.outlets.check();
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = (async () => {
-      if (this.websubEnabled) await this.hub.check();
-      await this.alerts.check();
-    })()
-      .catch((err: unknown) => this.o.logger.error({ err }, 'cannot check topics and alerts for pushes'))
-      .finally(() => {
-        this.running = null;
-        if (this.again) {
-          this.again = false;
-          this.changed();
-        }
-      });
+    void this.checks.run();
   }
 
   /** Tries every delivery due now (tests with a fake clock call it after moving the clock). */
@@ -134,10 +126,10 @@ export class PushService {
   async idle(): Promise<void> {
     for (let i = 0; i < 100; i++) {
       await this.hub.idle();
-      while (this.running) await this.running;
+      while (this.checks.current) await this.checks.current;
       await this.queue.idle();
       await this.outlets.idle();
-      if (!this.running) return;
+      if (!this.checks.current) return;
     }
   }
 
@@ -180,7 +172,7 @@ export class PushService {
     await this.queue.close();
     await this.outlets.close();
     await this.hub.idle().catch(() => undefined);
-    while (this.running) await this.running;
+    while (this.checks.current) await this.checks.current;
     this.outbound.close();
     this.store.close();
   }

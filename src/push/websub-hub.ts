@@ -1,3 +1,4 @@
+import { CoalescedRun } from './coalesced-run.js';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { redactUrl } from '../config/redact-url.js';
@@ -65,8 +66,10 @@ function contentHash(body: Buffer): string {
 export class WebSubHub {
   private readonly pending = new Map<string, number>();
   private pendingCount = 0;
-  private checking: Promise<void> | null = null;
-  private again = false;
+  private readonly checking = new CoalescedRun(
+    () => this.checkTopics(),
+    (err) => this.o.logger.error({ err }, 'cannot check subscribed topics for changes'),
+  );
   private readonly verifications = new Set<Promise<void>>();
 
   constructor(private readonly o: HubOptions) {}
@@ -118,8 +121,8 @@ export class WebSubHub {
 
   /** Resolves when no verification is under way (tests). */
   async idle(): Promise<void> {
-    while (this.verifications.size || this.checking) {
-      await Promise.all([...this.verifications, this.checking]);
+    while (this.verifications.size || this.checking.current) {
+      await Promise.all([...this.verifications, this.checking.current]);
     }
   }
 
@@ -174,20 +177,7 @@ export class WebSubHub {
    * changed; drops expired leases first. Runs one at a time; a call during a run makes one more run after it.
    */
   check(): Promise<void> {
-    if (this.checking) {
-      this.again = true;
-      return this.checking;
-    }
-    this.checking = this.checkTopics()
-      .catch((err: unknown) => this.o.logger.error({ err }, 'cannot check subscribed topics for changes'))
-      .finally(() => {
-        this.checking = null;
-        if (this.again) {
-          this.again = false;
-          void this.check();
-        }
-      });
-    return this.checking;
+    return this.checking.run();
   }
 
   private async checkTopics(): Promise<void> {
