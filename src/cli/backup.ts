@@ -2,13 +2,7 @@
  * `npm run backup -- FILE`: writes a consistent copy of the database with SQLite's online backup API,
  * safe while the server runs and polls (the copy is a snapshot; writers are never blocked for long).
  */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { exitWithUsage, parseCommandLine } from './cli-args.js';
-import { loadEnv } from '../config/env.js';
-import { ConfigError } from '../config/load-config.js';
-import { StoreError } from '../store/open-database.js';
-import { openStore } from '../store/store.js';
+import { openForCopy } from './store-copy.js';
 
 const COMMAND = {
   name: 'newsmerge backup',
@@ -17,23 +11,9 @@ const COMMAND = {
 };
 
 async function main(): Promise<number> {
-  const target = parseCommandLine(COMMAND, {}, { maxPositionals: 1 }).positionals[0];
-  if (!target) exitWithUsage(COMMAND, 'name the FILE to write the copy to');
-  const file = resolve(target);
-  if (existsSync(file)) {
-    process.stderr.write(`newsmerge backup: ${file} already exists; choose a new file name\n`);
-    return 1;
-  }
-  let store;
-  try {
-    store = openStore(loadEnv().dataDir, { readonly: true });
-  } catch (err) {
-    if (err instanceof StoreError || err instanceof ConfigError) {
-      process.stderr.write(`newsmerge backup: ${err.message}\n`);
-      return 1;
-    }
-    throw err;
-  }
+  const opened = openForCopy(COMMAND, 'name the FILE to write the copy to');
+  if (!opened) return 1;
+  const { file, store } = opened;
   try {
     const started = Date.now();
     const { bytes } = await store.backup(file);
