@@ -133,7 +133,7 @@ export interface CorrectionPair {
 const MAX_PAIRS_PER_CORRECTION = 100;
 
 /** Every correction's items as labeled pairs across its two sides (still-stored items only). */
-export function correctionPairs(corrections: readonly StoredCorrection[], items: readonly CorrectionItem[]): CorrectionPair[] {
+export function correctionPairs(corrections: ReadonlyArray<Omit<StoredCorrection, 'sides'>>, items: readonly CorrectionItem[]): CorrectionPair[] {
   const byCorrection = new Map<number, [CorrectionItem[], CorrectionItem[]]>();
   for (const item of items) (byCorrection.get(item.correctionId) ?? byCorrection.set(item.correctionId, [[], []]).get(item.correctionId)!)[item.side].push(item);
   const pairItem = (i: CorrectionItem): PairItem => ({ id: i.itemId, outlet: i.outlet, title: i.title, summary: i.summary, published: new Date(i.publishedAt).toISOString() });

@@ -95,11 +95,6 @@ export class TermStatistics implements TermWeights {
     return this.df(term) + this.referenceScale * (this.reference?.df.get(term) ?? 0);
   }
 
-  /** Number of documents the IDF weighs: the install's, plus the reference's pseudo-documents. */
-  get blendedDocumentCount(): number {
-    return this.documents + this.pseudoDocuments;
-  }
-
   /** Whether a term is too common to look candidates up by. */
   readonly isCommon = (term: string): boolean => isCommonTerm(this.df(term), this.documents);
 

@@ -1,3 +1,4 @@
+import { coverageLine, sideCounts, type Coverage } from '../serve/coverage.js';
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AlertConfig } from '../config/push-config.js';
@@ -66,12 +67,10 @@ function coveredBy(story: AlertStory): string {
 
 /** "Coverage: 2 left · 1 center · 0 right" when outlets are rated, else null. */
 function coverageText(coverage: unknown): string | null {
-  const lean = (coverage as { lean?: Record<string, number> } | null)?.lean;
-  if (!lean) return null;
-  const n = (k: string) => lean[k] ?? 0;
-  const rated = n('left') + n('lean-left') + n('center') + n('lean-right') + n('right');
-  if (rated === 0) return null;
-  return `Coverage: ${n('left') + n('lean-left')} left · ${n('center')} center · ${n('right') + n('lean-right')} right${n('unrated') ? ` · ${n('unrated')} unrated` : ''}`;
+  const c = coverage as Coverage | null;
+  if (!c?.lean) return null;
+  const s = sideCounts(c.lean);
+  return s.left + s.center + s.right === 0 ? null : `Coverage: ${coverageLine(c)}`;
 }
 
 const slackEscape = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');

@@ -1,4 +1,5 @@
-import { createHash, createHmac } from 'node:crypto';
+import { contentHash } from './websub-hub.js';
+import { createHmac } from 'node:crypto';
 import type { Logger } from 'pino';
 import { redactUrl } from '../config/redact-url.js';
 import type { WebSubConfig } from '../config/push-config.js';
@@ -14,11 +15,6 @@ const MAX_TIMER_MS = 30_000;
 const MAX_RESPONSE_BYTES = 16 * 1024;
 /** Longest wait between two tries of a bookkeeping write that met a busy database. */
 const MAX_WRITE_RETRY_MS = 5_000;
-
-/** The hash a topic's document is compared by (as the hub computes it: sha256, base64url). */
-function topicHash(body: Buffer): string {
-  return createHash('sha256').update(body).digest('base64url');
-}
 
 /** What a WebSub delivery sends: the topic's current document, rendered at send time. */
 export type RenderTopic = (topic: string) => Promise<{ ok: true; contentType: string; body: Buffer } | { ok: false; error: string }>;
@@ -197,7 +193,7 @@ export class DeliveryQueue {
     if (!doc.ok) return { gone: `the topic is no longer served: ${doc.error}` };
     const headers: Record<string, string> = { 'Content-Type': doc.contentType, Link: `<${this.o.hubUrl}>; rel="hub", <${sub.topic}>; rel="self"` };
     if (sub.secret) headers['X-Hub-Signature'] = signature(sub.secret, doc.body);
-    return { request: { ...base, allowPrivate: config.allowPrivateCallbacks, headers, body: doc.body }, sentHash: topicHash(doc.body) };
+    return { request: { ...base, allowPrivate: config.allowPrivateCallbacks, headers, body: doc.body }, sentHash: contentHash(doc.body) };
   }
 
   private dropSubscription(id: number, reason: string): void {

@@ -1,3 +1,4 @@
+import { isoTime } from '../serve/iso-time.js';
 import { CoalescedRun } from './coalesced-run.js';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
@@ -61,9 +62,6 @@ export interface OutletSubscriptionsOptions {
   resolveHost?: ResolveHost;
 }
 
-function iso(ms: number | null): string | null {
-  return ms === null ? null : new Date(ms).toISOString();
-}
 
 function sameText(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -258,7 +256,7 @@ export class OutletSubscriptions {
       const sub = subs.get(f.id);
       if (sub) {
         const expired = sub.state === 'live' && sub.expiresAt !== null && sub.expiresAt <= this.o.now();
-        views.set(f.id, { hub: sub.hub, state: expired ? 'expired' : sub.state, since: iso(sub.since), lastPushAt: iso(sub.lastPushAt), expiresAt: iso(sub.expiresAt), lastError: sub.lastError });
+        views.set(f.id, { hub: sub.hub, state: expired ? 'expired' : sub.state, since: isoTime(sub.since), lastPushAt: isoTime(sub.lastPushAt), expiresAt: isoTime(sub.expiresAt), lastError: sub.lastError });
       } else if (f.hubUrl) {
         views.set(f.id, { hub: f.hubUrl, state: 'off', since: null, lastPushAt: null, expiresAt: null, lastError: null });
       }

@@ -1,3 +1,4 @@
+import { isoTime } from '../serve/iso-time.js';
 import { CoalescedRun } from './coalesced-run.js';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/config-schema.js';
@@ -146,9 +147,9 @@ export class PushService {
         state: s.expiresAt <= now ? 'expired' : d ? (d.attempts > 0 ? 'retrying' : 'delivering') : s.lastError ? 'failing' : 'active',
         signed: s.secret !== null,
         leaseSeconds: s.leaseSeconds,
-        verifiedAt: iso(s.verifiedAt),
-        expiresAt: iso(s.expiresAt),
-        lastDeliveryAt: iso(s.lastDeliveryAt),
+        verifiedAt: isoTime(s.verifiedAt),
+        expiresAt: isoTime(s.expiresAt),
+        lastDeliveryAt: isoTime(s.lastDeliveryAt),
         lastError: s.lastError,
         pending: d ? deliveryView(d) : null,
       };
@@ -187,9 +188,6 @@ export class PushService {
   }
 }
 
-function iso(ms: number | null): string | null {
-  return ms === null ? null : new Date(ms).toISOString();
-}
 
 function deliveryView(d: Delivery): Record<string, unknown> {
   return {
@@ -197,9 +195,9 @@ function deliveryView(d: Delivery): Record<string, unknown> {
     url: redactUrl(d.url),
     state: d.state,
     attempts: d.attempts,
-    createdAt: iso(d.createdAt),
-    nextAttemptAt: d.state === 'pending' ? iso(d.nextAttemptAt) : null,
-    finishedAt: iso(d.finishedAt),
+    createdAt: isoTime(d.createdAt),
+    nextAttemptAt: d.state === 'pending' ? isoTime(d.nextAttemptAt) : null,
+    finishedAt: isoTime(d.finishedAt),
     lastStatus: d.lastStatus,
     lastError: d.lastError,
   };

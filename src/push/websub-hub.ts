@@ -52,8 +52,8 @@ function single(form: URLSearchParams, name: string): string | null {
   return value ? value : null;
 }
 
-/** The content hash a topic is compared by: the document a reader would fetch. */
-function contentHash(body: Buffer): string {
+/** The content hash a topic is compared by: the document a reader would fetch (sha256, base64url). */
+export function contentHash(body: Buffer): string {
   return createHash('sha256').update(body).digest('base64url');
 }
 

@@ -1,3 +1,4 @@
+import { isoTime } from './iso-time.js';
 import type { FeedPushView } from '../push/outlet-subscriptions.js';
 import type { ServeContext } from './serve-context.js';
 
@@ -37,21 +38,17 @@ export interface FeedHealth {
   errors: Array<{ error: string; count: number }>;
 }
 
-function iso(ms: number | null): string | null {
-  return ms === null ? null : new Date(ms).toISOString();
-}
 
 /**
  * The state of every configured feed, in config order. `showUrl` decides how URLs appear: they may carry
- * credentials or API keys, so only the admin sees them in full. Counting items scans the items table, so
- * a caller that needs only errors (the home page, on every request) passes `countItems: false` and gets 0.
+ * credentials or API keys, so only the admin sees them in full.
  */
-export function feedStatuses(ctx: ServeContext, showUrl: (url: string) => string, options: { countItems: boolean } = { countItems: true }): FeedStatus[] {
+export function feedStatuses(ctx: ServeContext, showUrl: (url: string) => string): FeedStatus[] {
   const states = new Map(ctx.store.feeds.all().map((s) => [s.url, s]));
-  const counts = options.countItems ? ctx.store.feeds.itemCounts() : new Map<number, number>();
+  const counts = ctx.store.feeds.itemCounts();
   const pushes = ctx.push?.outlets.views([...states.values()]) ?? new Map<number, FeedPushView>();
   const config = ctx.config();
-  return ctx.config().feeds.map((feed) => {
+  return config.feeds.map((feed) => {
     const s = states.get(feed.url);
     const push = s ? pushes.get(s.id) : undefined;
     return {
@@ -60,18 +57,18 @@ export function feedStatuses(ctx: ServeContext, showUrl: (url: string) => string
       outlet: feed.outlet ?? feed.title,
       tags: feed.tags,
       enabled: feed.enabled && !s?.disabledReason,
-      lastFetchedAt: iso(s?.lastFetchedAt ?? null),
-      lastSuccessAt: iso(s?.lastSuccessAt ?? null),
+      lastFetchedAt: isoTime(s?.lastFetchedAt ?? null),
+      lastSuccessAt: isoTime(s?.lastSuccessAt ?? null),
       lastStatus: s?.lastStatus ?? null,
       lastError: s?.lastError ?? null,
       lastWarning: s?.lastWarning ?? null,
       errorCount: s?.errorCount ?? 0,
-      failingSince: iso(s?.failingSince ?? null),
+      failingSince: isoTime(s?.failingSince ?? null),
       disabledReason: feed.enabled ? (s?.disabledReason ?? null) : 'disabled in the config',
-      nextFetchAt: iso(s?.nextFetchAt ?? null),
+      nextFetchAt: isoTime(s?.nextFetchAt ?? null),
       // While a hub pushes, the poll waits maxInterval: that is the interval in force.
       intervalSeconds: s?.pushPolled ? Math.round((feed.maxInterval ?? config.maxInterval) / 1000) : s?.intervalMs ? Math.round(s.intervalMs / 1000) : null,
-      permanentRedirect: s?.permanentRedirect ? { url: showUrl(s.permanentRedirect), since: iso(s.redirectSince) } : null,
+      permanentRedirect: s?.permanentRedirect ? { url: showUrl(s.permanentRedirect), since: isoTime(s.redirectSince) } : null,
       format: s?.format ?? null,
       feedTitle: s?.feedTitle ?? null,
       itemCount: s ? (counts.get(s.id) ?? 0) : 0,
@@ -80,8 +77,20 @@ export function feedStatuses(ctx: ServeContext, showUrl: (url: string) => string
   });
 }
 
+/**
+ * What feedHealth reads of each configured feed, straight from the feed states: the home page asks on every
+ * request, and needs none of the rest of feedStatuses (item counts, push views, URLs).
+ */
+export function healthInputs(ctx: ServeContext): Array<Pick<FeedStatus, 'enabled' | 'lastError' | 'lastFetchedAt'>> {
+  const states = new Map(ctx.store.feeds.all().map((s) => [s.url, s]));
+  return ctx.config().feeds.map((feed) => {
+    const s = states.get(feed.url);
+    return { enabled: feed.enabled && !s?.disabledReason, lastError: s?.lastError ?? null, lastFetchedAt: isoTime(s?.lastFetchedAt ?? null) };
+  });
+}
+
 /** Sums up feed states: how many fail, and why (feeds with the same error counted together). */
-export function feedHealth(statuses: readonly FeedStatus[]): FeedHealth {
+export function feedHealth(statuses: ReadonlyArray<Pick<FeedStatus, 'enabled' | 'lastError' | 'lastFetchedAt'>>): FeedHealth {
   const errors = new Map<string, number>();
   for (const f of statuses) if (f.lastError !== null) errors.set(f.lastError, (errors.get(f.lastError) ?? 0) + 1);
   return {

@@ -25,6 +25,14 @@ export interface CorrectionItem {
   publishedAt: number;
 }
 
+/** From the items of story ? to those of story ?, via a split or apart correction whose two sides they are on. */
+const APART_BETWEEN = `FROM items ia
+  JOIN correction_items x ON x.item_id = ia.id
+  JOIN story_corrections c ON c.id = x.correction_id AND c.kind <> 'merge'
+  JOIN correction_items y ON y.correction_id = x.correction_id AND y.side <> x.side
+  JOIN items ib ON ib.id = y.item_id
+  WHERE ia.story_id = ? AND ib.story_id = ?`;
+
 /** The story_corrections and correction_items tables: curator decisions that every automatic stage obeys. */
 export class Corrections {
   private readonly addStmt;
@@ -41,14 +49,7 @@ export class Corrections {
     this.addStmt = db.prepare(`INSERT INTO story_corrections (kind, story_id, other_id, at) VALUES (?, ?, ?, ?)`);
     this.addItemStmt = db.prepare(`INSERT OR IGNORE INTO correction_items (correction_id, side, item_id) VALUES (?, ?, ?)`);
     // Some "apart" or "split" correction has one side among a's items and the other among b's.
-    this.apartStmt = db.prepare(`
-      SELECT x.correction_id FROM items ia
-      JOIN correction_items x ON x.item_id = ia.id
-      JOIN story_corrections c ON c.id = x.correction_id AND c.kind <> 'merge'
-      JOIN correction_items y ON y.correction_id = x.correction_id AND y.side <> x.side
-      JOIN items ib ON ib.id = y.item_id
-      WHERE ia.story_id = ? AND ib.story_id = ?
-      LIMIT 1`).pluck();
+    this.apartStmt = db.prepare(`SELECT x.correction_id ${APART_BETWEEN} LIMIT 1`).pluck();
     // Corrections naming this story, one merged into it, or one of its items.
     this.forStoryStmt = db.prepare(`
       SELECT id, kind, story_id AS storyId, other_id AS otherId, at FROM story_corrections
@@ -63,14 +64,7 @@ export class Corrections {
       FROM correction_items x JOIN items i ON i.id = x.item_id JOIN feeds f ON f.id = i.feed_id
       ORDER BY x.correction_id, x.side, i.id`);
     // A later merge of the two stories overrules what kept them apart: those corrections lose their items here.
-    this.forgetApartStmt = db.prepare(`
-      DELETE FROM correction_items WHERE correction_id IN (
-        SELECT x.correction_id FROM items ia
-        JOIN correction_items x ON x.item_id = ia.id
-        JOIN story_corrections c ON c.id = x.correction_id AND c.kind <> 'merge'
-        JOIN correction_items y ON y.correction_id = x.correction_id AND y.side <> x.side
-        JOIN items ib ON ib.id = y.item_id
-        WHERE ia.story_id = ? AND ib.story_id = ?)`);
+    this.forgetApartStmt = db.prepare(`DELETE FROM correction_items WHERE correction_id IN (SELECT x.correction_id ${APART_BETWEEN})`);
     this.deleteEmptyStmt = db.prepare(`DELETE FROM story_corrections WHERE NOT EXISTS (SELECT 1 FROM correction_items x WHERE x.correction_id = story_corrections.id)`);
   }
 
@@ -91,7 +85,8 @@ export class Corrections {
 
   /** Drops what kept stories a and b apart (a curator merged them after all); returns how many item rows went. */
   forgetApart(a: number, b: number): number {
-    return this.forgetApartStmt.run(a, b).changes + this.forgetApartStmt.run(b, a).changes;
+    // The join matches either side on either story: one run covers both orders.
+    return this.forgetApartStmt.run(a, b).changes;
   }
 
   /** Corrections about a story (its merged-away ids and its items included), oldest first. */
@@ -99,9 +94,9 @@ export class Corrections {
     return (this.forStoryStmt.all({ id: storyId }) as Array<Omit<StoredCorrection, 'sides'>>).map((c) => this.withSides(c));
   }
 
-  /** Every correction, oldest first. */
-  all(): StoredCorrection[] {
-    return (this.allStmt.all() as Array<Omit<StoredCorrection, 'sides'>>).map((c) => this.withSides(c));
+  /** Every correction, oldest first, without its items (exportItems() has them). */
+  all(): Array<Omit<StoredCorrection, 'sides'>> {
+    return this.allStmt.all() as Array<Omit<StoredCorrection, 'sides'>>;
   }
 
   /** Every still-stored item of every correction, with its text, by correction and side. */

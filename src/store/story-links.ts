@@ -59,15 +59,12 @@ export class StoryLinks {
    */
   link(a: number, b: number, support: number): void {
     if (a === b) return;
-    for (const [x, y] of [[a, b], [b, a]] as const) {
-      if ((this.countStmt.get(x, y) as number) < MAX_RELATED) continue;
-      // Five others already: y is not among them (the cap holds), and must beat the weakest.
-      if ((this.weakestStmt.get(x) as { support: number }).support >= support) return;
-    }
-    for (const [x, y] of [[a, b], [b, a]] as const) {
-      if ((this.countStmt.get(x, y) as number) < MAX_RELATED) continue;
-      this.removePairStmt.run({ a: x, b: (this.weakestStmt.get(x) as { otherId: number }).otherId });
-    }
+    // A full side holds five others (y is not among them: the cap holds); the new link must beat its weakest.
+    const full = ([[a, b], [b, a]] as const)
+      .filter(([x, y]) => (this.countStmt.get(x, y) as number) >= MAX_RELATED)
+      .map(([x]) => ({ x, weakest: this.weakestStmt.get(x) as { otherId: number; support: number } }));
+    if (full.some(({ weakest }) => weakest.support >= support)) return;
+    for (const { x, weakest } of full) this.removePairStmt.run({ a: x, b: weakest.otherId });
     this.upsertStmt.run(a, b, support);
     this.upsertStmt.run(b, a, support);
   }

@@ -1,3 +1,4 @@
+import { isoTime } from '../iso-time.js';
 import { Hono } from 'hono';
 import { redactUrl } from '../../config/redact-url.js';
 import { bearerMatches } from '../admin-auth.js';
@@ -13,9 +14,6 @@ import { relatedJson } from '../render-feed.js';
 import type { StoryView } from '../story-view.js';
 import type { StoredCorrection } from '../../store/corrections.js';
 
-function iso(ms: number | null): string | null {
-  return ms === null ? null : new Date(ms).toISOString();
-}
 
 function parseJson(text: string | null): unknown {
   return text ? JSON.parse(text) : null;
@@ -51,10 +49,10 @@ export function storyJson(view: StoryView, baseUrl: string, withItems: boolean):
             content: m.content,
             link: m.link,
             author: m.author,
-            published: iso(m.publishedAt),
+            published: isoTime(m.publishedAt),
             publishedGiven: m.hasDate === 1,
-            updated: iso(m.updatedAt),
-            firstSeen: iso(m.firstSeenAt),
+            updated: isoTime(m.updatedAt),
+            firstSeen: isoTime(m.firstSeenAt),
             categories: parseJson(m.categories),
             enclosure: parseJson(m.enclosure),
             image: m.image,

@@ -1,3 +1,4 @@
+import { etagFor, matchesEtag } from '../feed-cache.js';
 import { createHash } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { outletName } from '../../config/outlet-profiles.js';
@@ -24,18 +25,13 @@ ${outlines.map((o) => `    ${o}`).join('\n')}
 `;
 }
 
-/** True when If-None-Match names `etag` (weak comparison: on-the-fly gzip turns the tag into W/"…"). */
-function etagMatches(ifNoneMatch: string | undefined, etag: string): boolean {
-  if (!ifNoneMatch) return false;
-  const strip = (tag: string) => tag.trim().replace(/^W\//, '');
-  return ifNoneMatch.split(',').some((tag) => tag.trim() === '*' || strip(tag) === etag);
-}
-
 /** An OPML document with a strong ETag of its bytes; a client holding it gets a 304. */
 function opmlResponse(c: Context, document: string, cacheControl: string, vary?: string): Response {
-  const etag = `"${createHash('sha256').update(document).digest('base64url').slice(0, 27)}"`;
+  // The feeds' weak If-None-Match comparison: on-the-fly gzip turns the tag into W/"…".
+  const tag = { etag: createHash('sha256').update(document).digest('base64url').slice(0, 27) };
+  const etag = etagFor(tag, 'identity');
   const headers: Record<string, string> = { ETag: etag, 'Cache-Control': cacheControl, ...(vary ? { Vary: vary } : {}) };
-  if (etagMatches(c.req.header('if-none-match'), etag)) return c.body(null, 304, headers);
+  if (matchesEtag(c.req.header('if-none-match'), tag, 'identity')) return c.body(null, 304, headers);
   return c.body(document, 200, { ...headers, 'Content-Type': OPML_TYPE });
 }
 

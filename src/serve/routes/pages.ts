@@ -4,7 +4,7 @@ import { redactUrl } from '../../config/redact-url.js';
 import { coverageSearchParams, outletDirectory } from '../coverage.js';
 import { coverageBar, outletBadges, spreadLine } from '../coverage-html.js';
 import { FEED_FORMATS, parseListQuery } from '../feed-query.js';
-import { feedHealth, feedStatuses, type FeedHealth, type FeedStatus } from '../feed-status.js';
+import { feedHealth, feedStatuses, healthInputs, type FeedHealth, type FeedStatus } from '../feed-status.js';
 import { displayTime, FORMAT_LABELS, layout, storyItem, subscribeLinks, type Alternate, type Html } from '../html-layout.js';
 import { NotFoundError } from '../http-errors.js';
 import { storyTopics } from '../item-topic-view.js';
@@ -118,7 +118,7 @@ ${stories.length ? stories.map((s) => storyItem(s, base, false, outlets.rated)) 
         alternates,
         html`<h1>${ctx.config().title}</h1>
 <p>The same story from many outlets, merged into one entry. Subscribe to a topic in your feed reader, or to <a href="${base}all">everything</a>: ${subscribeLinks(all)} · <a href="${base}opml">OPML</a></p>
-${healthNotice(feedHealth(feedStatuses(ctx, redactUrl, { countItems: false })), base, shown > 0)}
+${healthNotice(feedHealth(healthInputs(ctx)), base, shown > 0)}
 ${sections}`,
       ),
     );
