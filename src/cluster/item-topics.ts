@@ -55,11 +55,6 @@ export class ItemTopicRules {
   }
 }
 
-/** Decides and stores the topics of items just written by ingest. Call inside the same store.write(). */
-export function assignItemTopics(store: Store, itemIds: readonly number[], rules: ItemTopicRules): void {
-  if (itemIds.length > 0) rules.apply(store, store.topics.sources(itemIds));
-}
-
 /**
  * Brings every stored item's topics in line with the current rules after they changed (a reload, an upgrade):
  * in batches of RECOMPUTE_BATCH items per transaction, yielding between them so polls and corrections go

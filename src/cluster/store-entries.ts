@@ -5,6 +5,7 @@ import { LexicalSimilarity, type EventSimilarity } from '../dedup/similarity.js'
 import { storyKeys } from '../dedup/story-keys.js';
 import { isTemplatedFeed } from '../dedup/templated-feed.js';
 import { TermStatistics, type ReferenceTerms } from '../dedup/term-statistics.js';
+import type { ItemTopicSource } from '../store/item-topics.js';
 import type { ItemRecord } from '../store/items.js';
 import type { Store } from '../store/store.js';
 import type { Entry } from './entry.js';
@@ -34,8 +35,8 @@ export interface StoreReport {
   storiesCreated: number;
   storiesMerged: number;
   changedStories: number;
-  /** Items inserted or rewritten: their topics are decided again (cluster/item-topics.ts). */
-  writtenItems: number[];
+  /** Items inserted or rewritten, as written: their topics are decided from these (cluster/item-topics.ts), not read back. */
+  writtenItems: ItemTopicSource[];
 }
 
 /** What clustering uses besides the config; the defaults are the shipped pair model and reference term counts. */
@@ -77,6 +78,10 @@ function record(entry: Entry, fetchedAt: number, previousPublished?: number): Om
   };
 }
 
+function topicSource(id: number, fields: Pick<ItemRecord, 'title' | 'summary' | 'content' | 'categories' | 'link'>): ItemTopicSource {
+  return { id, title: fields.title, summary: fields.summary, content: fields.content, categories: fields.categories, link: fields.link };
+}
+
 /**
  * Stores a batch of feeds' entries and merges new items into stories. Call inside store.write(): the whole
  * batch is one transaction. New items are clustered in published order across the batch, so a first poll's
@@ -87,7 +92,7 @@ export function storeEntries(store: Store, batch: readonly FeedEntries[], dedup:
   const perFeed = new Map<number, StoreCounts>();
   const pending: Pending[] = [];
   const dirty = new Set<number>();
-  const written: number[] = [];
+  const written: ItemTopicSource[] = [];
   let version: number | null = null;
   const storyVersion = () => (version ??= store.stories.nextVersion());
   for (const { feedId, entries, fetchedAt, guidMode } of batch) {
@@ -109,7 +114,7 @@ export function storeEntries(store: Store, batch: readonly FeedEntries[], dedup:
         indexItem(store, { itemId: known.id, storyId: known.storyId, feedId, outlet: store.clusters.outletOf(feedId) }, { keys: storyKeys(entry, dedup.minTitleWords), profile: profileEntry(entry), publishedAt: fields.publishedAt, templated }, true);
         dirty.add(known.storyId);
         counts.updated++;
-        written.push(known.id);
+        written.push(topicSource(known.id, fields));
       } else {
         counts.unchanged++;
       }
@@ -140,7 +145,7 @@ export function storeEntries(store: Store, batch: readonly FeedEntries[], dedup:
     for (const absorbed of assignment.absorbed) dirty.delete(absorbed);
     storiesMerged += assignment.absorbed.length;
     const itemId = store.items.insert({ ...fields, feedId: item.feedId, storyId: assignment.storyId, entryKey: item.entryKey, firstSeenAt: item.fetchedAt });
-    written.push(itemId);
+    written.push(topicSource(itemId, fields));
     indexItem(store, { itemId, storyId: assignment.storyId, feedId: item.feedId, outlet: next.outlet }, next);
     dirty.add(assignment.storyId);
   });

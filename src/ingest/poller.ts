@@ -9,7 +9,7 @@ import { LivePushFeeds } from '../store/outlet-push-store.js';
 import { mergeConvergedStories } from '../cluster/merge-stories.js';
 import { pruneExpired } from '../cluster/retention.js';
 import { storeEntries, type FeedEntries } from '../cluster/store-entries.js';
-import { assignItemTopics, ItemTopicRules, ItemTopicsJob } from '../cluster/item-topics.js';
+import { ItemTopicRules, ItemTopicsJob } from '../cluster/item-topics.js';
 
 /** What a poll cycle did, for logs, the API and `npm run poll`. */
 export interface CycleReport {
@@ -401,7 +401,8 @@ export class Poller {
           if (attempt.parsed) entries.push({ feedId: states[i]!.id, entries: attempt.parsed.entries, fetchedAt: attempt.startedAt, guidMode: states[i]!.guidMode });
         });
         const result = storeEntries(store, entries, cfg.dedup, now());
-        assignItemTopics(store, result.writtenItems, this.rules());
+        // Decided from the items as written, inside the same transaction: nothing is read back.
+        this.rules().apply(store, result.writtenItems);
         for (const state of states) store.feeds.save(state);
         return result;
       });

@@ -61,7 +61,10 @@ export function checkCallbackUrl(raw: string, allowPrivate: boolean, classify: A
 export function createOutbound(options: OutboundOptions): { send(request: OutboundRequest): Promise<OutboundResult>; close(): void } {
   const classify = options.classifyAddress ?? isPrivateAddress;
   const resolve = options.resolveHost ?? createHostResolver();
-  const agents = { http: new http.Agent({ keepAlive: true, maxSockets: 4 }), https: new https.Agent({ keepAlive: true, maxSockets: 4 }) };
+  // One pool per address policy: a kept-alive socket is checked only when it connects, so a socket opened for
+  // a request that may reach a private address (an operator's alert) must never carry a callback's request.
+  const pool = () => ({ http: new http.Agent({ keepAlive: true, maxSockets: 4 }), https: new https.Agent({ keepAlive: true, maxSockets: 4 }) });
+  const pools = { private: pool(), public: pool() };
   const send = (request: OutboundRequest): Promise<OutboundResult> =>
     new Promise((done) => {
       let url: URL;
@@ -91,7 +94,7 @@ export function createOutbound(options: OutboundOptions): { send(request: Outbou
         {
           method: request.method,
           headers: { 'User-Agent': options.userAgent, ...(request.body ? { 'Content-Length': String(request.body.length) } : {}), ...request.headers },
-          agent: url.protocol === 'https:' ? agents.https : agents.http,
+          agent: pools[request.allowPrivate ? 'private' : 'public'][url.protocol === 'https:' ? 'https' : 'http'],
           lookup,
           signal: controller.signal,
         },
@@ -123,8 +126,10 @@ export function createOutbound(options: OutboundOptions): { send(request: Outbou
   return {
     send,
     close() {
-      agents.http.destroy();
-      agents.https.destroy();
+      for (const agents of Object.values(pools)) {
+        agents.http.destroy();
+        agents.https.destroy();
+      }
     },
   };
 }

@@ -32,7 +32,6 @@ export class ItemTopics {
   private readonly deleteStmt;
   private readonly insertStmt;
   private readonly forItemsStmt;
-  private readonly sourcesStmt;
   private readonly pageStmt;
   private readonly fingerprintStmt;
   private readonly setFingerprintStmt;
@@ -43,8 +42,6 @@ export class ItemTopics {
     this.forItemsStmt = db.prepare(`
       SELECT item_id AS itemId, tag, evidence, detail FROM item_topics
       WHERE item_id IN (SELECT value FROM json_each(?)) ORDER BY item_id, tag`);
-    this.sourcesStmt = db.prepare(`
-      SELECT id, title, summary, content, categories, link FROM items WHERE id IN (SELECT value FROM json_each(?))`);
     this.pageStmt = db.prepare(`SELECT id, title, summary, content, categories, link FROM items WHERE id > ? ORDER BY id LIMIT ?`);
     this.fingerprintStmt = db.prepare(`SELECT value FROM meta WHERE key = '${FINGERPRINT_KEY}'`).pluck();
     this.setFingerprintStmt = db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES ('${FINGERPRINT_KEY}', ?)`);
@@ -69,11 +66,6 @@ export class ItemTopics {
     return out;
   }
 
-  /** What deciding their topics needs of these items. */
-  sources(itemIds: readonly number[]): ItemTopicSource[] {
-    if (itemIds.length === 0) return [];
-    return this.sourcesStmt.all(JSON.stringify(itemIds)) as ItemTopicSource[];
-  }
 
   /** Up to `limit` items with ids above `afterId`, in id order: the recompute job's next batch. */
   page(afterId: number, limit: number): ItemTopicSource[] {
