@@ -1,3 +1,4 @@
+import { HiddenFeeds } from './hidden-feeds.js';
 import type Database from 'better-sqlite3';
 import { ClusterIndex } from './cluster-index.js';
 import { Corrections } from './corrections.js';
@@ -59,8 +60,9 @@ export function openStore(dataDir: string, options: OpenOptions & { externalWrit
   // Sized by dedup.window where clustering runs (the ingest thread, `npm run poll`); the default elsewhere.
   const clusters = new ClusterIndex(db, options.clusterWindowMs);
   let localWrites = 0;
-  const queries = new StoryQueries(db);
-  const links = new StoryLinks(db);
+  const hidden = new HiddenFeeds();
+  const queries = new StoryQueries(db, hidden);
+  const links = new StoryLinks(db, hidden);
   return {
     db,
     feeds: new FeedStates(db),
@@ -72,8 +74,7 @@ export function openStore(dataDir: string, options: OpenOptions & { externalWrit
     links,
     topics: new ItemTopics(db),
     hideFeeds(feedIds) {
-      queries.hideFeeds(feedIds);
-      links.hideFeeds(feedIds);
+      hidden.set(feedIds);
     },
     write<T>(fn: () => T): T {
       let result: T;

@@ -1,3 +1,4 @@
+import { visibleItem, type HiddenFeeds } from './hidden-feeds.js';
 import type Database from 'better-sqlite3';
 
 /** A related story as pages, feeds and the API show it. */
@@ -19,7 +20,6 @@ export const MAX_RELATED = 5;
  * per story, strongest first.
  */
 export class StoryLinks {
-  private hidden = '[]';
   private readonly upsertStmt;
   private readonly countStmt;
   private readonly weakestStmt;
@@ -28,7 +28,7 @@ export class StoryLinks {
   private readonly removeStoryStmt;
   private readonly relatedStmt;
 
-  constructor(db: Database.Database) {
+  constructor(db: Database.Database, private readonly hidden: HiddenFeeds) {
     this.upsertStmt = db.prepare(`
       INSERT INTO story_links (story_id, other_id, support) VALUES (?, ?, ?)
       ON CONFLICT (story_id, other_id) DO UPDATE SET support = max(support, excluded.support)`);
@@ -39,13 +39,12 @@ export class StoryLinks {
     this.removeStoryStmt = db.prepare(`DELETE FROM story_links WHERE story_id = @id OR other_id = @id`);
     // Items of removed feeds (@hidden) are left out: a related story shows its headline and outlets from the
     // rest, its earliest visible item's headline when the representative is hidden, and not at all without any.
-    const visible = (alias: string) => `${alias}.feed_id NOT IN (SELECT value FROM json_each(@hidden))`;
     this.relatedStmt = db.prepare(`
       SELECT * FROM (
         SELECT l.story_id AS storyId, l.other_id AS relatedId, l.support,
-          CASE WHEN @hidden = '[]' OR ${visible('i')} THEN i.title
-            ELSE (SELECT v.title FROM items v WHERE v.story_id = s.id AND ${visible('v')} ORDER BY v.published_at, v.id LIMIT 1) END AS title,
-          (SELECT json_group_array(DISTINCT f.outlet) FROM items m JOIN feeds f ON f.id = m.feed_id WHERE m.story_id = l.other_id AND ${visible('m')}) AS outlets
+          CASE WHEN @hidden = '[]' OR ${visibleItem('i')} THEN i.title
+            ELSE (SELECT v.title FROM items v WHERE v.story_id = s.id AND ${visibleItem('v')} ORDER BY v.published_at, v.id LIMIT 1) END AS title,
+          (SELECT json_group_array(DISTINCT f.outlet) FROM items m JOIN feeds f ON f.id = m.feed_id WHERE m.story_id = l.other_id AND ${visibleItem('m')}) AS outlets
         FROM story_links l JOIN stories s ON s.id = l.other_id AND s.merged_into IS NULL
         JOIN items i ON i.id = s.representative_item_id
         WHERE l.story_id IN (SELECT value FROM json_each(@ids))
@@ -87,16 +86,11 @@ export class StoryLinks {
     this.removeStoryStmt.run({ id: storyId });
   }
 
-  /** Leaves related stories' items of these feeds (removed from the config) out of relatedTo(); [] shows all. */
-  hideFeeds(feedIds: readonly number[]): void {
-    this.hidden = JSON.stringify([...feedIds].sort((a, b) => a - b));
-  }
-
   /** The related stories of these stories, strongest first within each. */
   relatedTo(storyIds: readonly number[]): Map<number, RelatedStory[]> {
     const grouped = new Map<number, RelatedStory[]>();
     if (storyIds.length === 0) return grouped;
-    for (const row of this.relatedStmt.all({ ids: JSON.stringify(storyIds), hidden: this.hidden }) as RelatedStory[]) {
+    for (const row of this.relatedStmt.all({ ids: JSON.stringify(storyIds), hidden: this.hidden.json }) as RelatedStory[]) {
       const list = grouped.get(row.storyId);
       if (list) list.push(row);
       else grouped.set(row.storyId, [row]);

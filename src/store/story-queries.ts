@@ -1,3 +1,4 @@
+import { visibleItem, type HiddenFeeds } from './hidden-feeds.js';
 import type Database from 'better-sqlite3';
 import { ITEM_TOPIC_MATCH } from './item-topics.js';
 import { COVERAGE_FILTERS, coverageParams, type CoverageFilter } from './coverage-filters.js';
@@ -58,7 +59,7 @@ export interface StoryMember {
 }
 
 /** An item `i` of a feed still in the config: @hidden is the JSON array of removed feeds' ids. */
-const VISIBLE = `i.feed_id NOT IN (SELECT value FROM json_each(@hidden))`;
+const VISIBLE = visibleItem('i');
 // The stored counts include every item; only while some feed is removed are they counted over visible items.
 const ITEM_COUNT = `CASE WHEN @hidden = '[]' THEN s.item_count ELSE (SELECT count(*) FROM items i WHERE i.story_id = s.id AND ${VISIBLE}) END`;
 const SOURCE_COUNT = `CASE WHEN @hidden = '[]' THEN s.source_count
@@ -81,13 +82,12 @@ const FILTERS = `s.merged_into IS NULL
  * are left out of everything they return: members, counts, search hits, and stories with nothing else.
  */
 export class StoryQueries {
-  private hidden = '[]';
   private readonly listStmt;
   private readonly searchStmt;
   private readonly byIdStmt;
   private readonly membersStmt;
 
-  constructor(db: Database.Database) {
+  constructor(db: Database.Database, private readonly hidden: HiddenFeeds) {
     this.listStmt = db.prepare(`
       SELECT ${STORY_COLUMNS} FROM stories s
       WHERE ${FILTERS}
@@ -111,11 +111,6 @@ export class StoryQueries {
       ORDER BY i.story_id, i.published_at, i.id`);
   }
 
-  /** Leaves the items of these feeds (removed from the config) out of every query from now on; [] shows all. */
-  hideFeeds(feedIds: readonly number[]): void {
-    this.hidden = JSON.stringify([...feedIds].sort((a, b) => a - b));
-  }
-
   /** Stories matching the filter, newest first (by when the story broke). */
   list(filter: StoryFilter): StorySummary[] {
     const params = {
@@ -127,7 +122,7 @@ export class StoryQueries {
       sourceFeedIds: filter.sourceFeedIds ? JSON.stringify(filter.sourceFeedIds) : null,
       beforeAt: filter.before?.publishedAt ?? null,
       beforeId: filter.before?.id ?? null,
-      hidden: this.hidden,
+      hidden: this.hidden.json,
       ...coverageParams(filter.coverage),
     };
     if (filter.match) return this.searchStmt.all({ ...params, match: filter.match }) as StorySummary[];
@@ -136,14 +131,14 @@ export class StoryQueries {
 
   /** One story by id, merged or not; null when unknown or when all its items are of removed feeds. */
   byId(id: number): StorySummary | null {
-    return (this.byIdStmt.get({ id, hidden: this.hidden }) as StorySummary | undefined) ?? null;
+    return (this.byIdStmt.get({ id, hidden: this.hidden.json }) as StorySummary | undefined) ?? null;
   }
 
   /** The items of the given stories, grouped by story id, oldest first within each. */
   members(storyIds: readonly number[]): Map<number, StoryMember[]> {
     const grouped = new Map<number, StoryMember[]>();
     if (storyIds.length === 0) return grouped;
-    for (const row of this.membersStmt.all({ ids: JSON.stringify(storyIds), hidden: this.hidden }) as StoryMember[]) {
+    for (const row of this.membersStmt.all({ ids: JSON.stringify(storyIds), hidden: this.hidden.json }) as StoryMember[]) {
       const list = grouped.get(row.storyId);
       if (list) list.push(row);
       else grouped.set(row.storyId, [row]);
