@@ -36,8 +36,11 @@ export interface IngestStatus {
   lastCrash: { at: string; error: string } | null;
 }
 
-interface Request {
-  resolve: (report: CycleReport) => void;
+/** A request the thread has not answered yet: answered with its reply, or with an interruption if the thread dies. */
+interface Pending {
+  poll: boolean;
+  answer(value: unknown): void;
+  interrupt(reason: string): void;
 }
 
 /** First delay before restarting a crashed thread; doubles (to a minute) while it keeps crashing. */
@@ -63,9 +66,7 @@ const HEALTHY_RUN_MS = 60_000;
 export class PollWorker {
   private worker: Worker | null = null;
   private config: AppConfig;
-  private readonly requests = new Map<number, Request>();
-  private readonly corrections = new Map<number, (outcome: CorrectionOutcome) => void>();
-  private readonly pushes = new Map<number, (outcome: PushedOutcome) => void>();
+  private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private cycles = 0;
   private stopping: Promise<void> | null = null;
@@ -88,7 +89,8 @@ export class PollWorker {
 
   /** True while a poll is being worked on. */
   get busy(): boolean {
-    return this.requests.size > 0;
+    for (const p of this.pending.values()) if (p.poll) return true;
+    return false;
   }
 
   /** The thread's health for the API. */
@@ -98,32 +100,32 @@ export class PollWorker {
 
   /** Runs a cycle on the ingest thread (same joining rules as Poller.poll); never rejects. */
   poll(options: Omit<CycleOptions, 'onProgress'>): Promise<CycleReport> {
-    if (this.stopping || !this.worker) return Promise.resolve(this.interrupted(this.stopping ? 'newsmerge is stopping' : 'the ingest thread is restarting'));
-    const id = this.nextId++;
-    return new Promise((resolve) => {
-      this.requests.set(id, { resolve });
-      this.send({ type: 'poll', id, options: { mode: options.mode, url: options.url }, clock: this.clock() });
-    });
+    return this.ask((id) => ({ type: 'poll', id, options: { mode: options.mode, url: options.url }, clock: this.clock() }), (reason) => this.interrupted(reason), true);
   }
 
   /** Applies a curator's correction on the ingest thread, where clustering runs; never rejects. */
   correct(request: CorrectionRequest): Promise<CorrectionOutcome> {
-    if (this.stopping || !this.worker) return Promise.resolve({ status: 'interrupted', reason: this.stopping ? 'newsmerge is stopping' : 'the ingest thread is restarting' });
-    const id = this.nextId++;
-    return new Promise((resolve) => {
-      this.corrections.set(id, resolve);
-      this.send({ type: 'correct', id, request, clock: this.clock() });
-    });
+    return this.ask<CorrectionOutcome>((id) => ({ type: 'correct', id, request, clock: this.clock() }), (reason) => ({ status: 'interrupted', reason }));
   }
 
   /** Stores a document a feed's hub pushed, on the ingest thread (same parse → merge → store as a poll); never rejects. */
   storePushed(feedId: number, body: Buffer, contentType: string | null): Promise<PushedOutcome> {
-    if (this.stopping || !this.worker) return Promise.resolve({ status: 'ignored', reason: this.stopping ? 'newsmerge is stopping' : 'the ingest thread is restarting' });
+    return this.ask<PushedOutcome>((id) => ({ type: 'pushed', id, feedId, body, contentType, clock: this.clock() }), (reason) => ({ status: 'ignored', reason }));
+  }
+
+  /** Sends a request and resolves with the thread's answer, or at once with `interrupted` when there is no thread to ask. */
+  private ask<T>(message: (id: number) => ToThread, interrupted: (reason: string) => T, poll = false): Promise<T> {
+    if (this.stopping || !this.worker) return Promise.resolve(interrupted(this.stopping ? 'newsmerge is stopping' : 'the ingest thread is restarting'));
     const id = this.nextId++;
-    return new Promise((resolve) => {
-      this.pushes.set(id, resolve);
-      this.send({ type: 'pushed', id, feedId, body, contentType, clock: this.clock() });
+    return new Promise<T>((resolve) => {
+      this.pending.set(id, { poll, answer: (value) => resolve(value as T), interrupt: (reason) => resolve(interrupted(reason)) });
+      this.send(message(id));
     });
+  }
+
+  private answer(id: number, value: unknown): void {
+    this.pending.get(id)?.answer(value);
+    this.pending.delete(id);
   }
 
   /** Hands a reloaded config to the thread, which registers its feeds (onConfigured) before its next request. */
@@ -199,18 +201,15 @@ export class PollWorker {
       case 'polled':
         this.cycles = Math.max(this.cycles, message.completedCycles);
         if (wroteAnything(message.report)) this.options.onAnswer?.();
-        this.requests.get(message.id)?.resolve(message.report);
-        this.requests.delete(message.id);
+        this.answer(message.id, message.report);
         break;
       case 'corrected':
         if (message.outcome.status === 'applied') this.options.onAnswer?.();
-        this.corrections.get(message.id)?.(message.outcome);
-        this.corrections.delete(message.id);
+        this.answer(message.id, message.outcome);
         break;
       case 'stored-push':
         if (message.outcome.status === 'stored' && message.outcome.newItems + message.outcome.updatedItems > 0) this.options.onAnswer?.();
-        this.pushes.get(message.id)?.(message.outcome);
-        this.pushes.delete(message.id);
+        this.answer(message.id, message.outcome);
         break;
     }
   }
@@ -224,12 +223,8 @@ export class PollWorker {
   /** Answers what the thread held, records the crash and schedules the restart (none while stopping). */
   private crashed(code: number): void {
     const reason = this.stopping ? 'newsmerge is stopping' : `the ingest thread crashed: ${this.crashError?.message ?? `exit code ${code}`}`;
-    for (const [, request] of this.requests) request.resolve(this.interrupted(reason));
-    this.requests.clear();
-    for (const [, answer] of this.corrections) answer({ status: 'interrupted', reason });
-    this.corrections.clear();
-    for (const [, answer] of this.pushes) answer({ status: 'ignored', reason });
-    this.pushes.clear();
+    for (const p of this.pending.values()) p.interrupt(reason);
+    this.pending.clear();
     if (this.stopping) return;
     // Shown on the public /healthz: the first line only, bounded, and no URL (feed URLs may hold credentials).
     const message = (this.crashError?.message ?? `exited with code ${code}`).split('\n')[0]!.replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi, '<url>').slice(0, 200);
