@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /** The `options` of a node:util parseArgs config. */
-export type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
+type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
 /** How a command is called: what its error lines start with and what --help prints. */
 export interface CommandUsage {
@@ -20,7 +20,7 @@ export interface CommandUsage {
 }
 
 /** The result of parseCommandLine for these options (positionals always allowed, strict). */
-export type CommandLine<O extends OptionsConfig> = ReturnType<typeof parseArgs<{ options: O; allowPositionals: true; strict: true }>>;
+type CommandLine<O extends OptionsConfig> = ReturnType<typeof parseArgs<{ options: O; allowPositionals: true; strict: true }>>;
 
 /** Prints "name: message" and the usage to stderr and ends the process with exit code 2. */
 export function exitWithUsage(command: CommandUsage, message: string): never {
@@ -29,7 +29,7 @@ export function exitWithUsage(command: CommandUsage, message: string): never {
 }
 
 /** Prints the usage and description to stdout and ends the process with exit code 0. */
-export function exitWithHelp(command: CommandUsage): never {
+function exitWithHelp(command: CommandUsage): never {
   process.stdout.write(`${command.usage}\n${command.description ? `${command.description.trimEnd()}\n` : ''}`);
   process.exit(0);
 }

@@ -33,7 +33,7 @@ export class CorrectionRejected extends Error {
  * listed items to a new story and keeps them apart from those left behind; `apart` keeps the two stories'
  * items from ever sharing a story (also through a third). The machine never splits a story, so a merge holds.
  */
-export function applyCorrection(store: Store, request: CorrectionRequest, now: number): CorrectionResult {
+function applyCorrection(store: Store, request: CorrectionRequest, now: number): CorrectionResult {
   return store.write(() => {
     store.clusters.begin();
     const story = current(store, request.story, 'story');

@@ -53,7 +53,7 @@ const dedupSchema = z.strictObject({
  * A feed URL as WHATWG URL parsing normalizes it (scheme and host lower-cased, default port dropped), without
  * its fragment, which is never sent to the server: two URLs with one key fetch the same document.
  */
-export function feedUrlKey(url: string): string {
+function feedUrlKey(url: string): string {
   try {
     const parsed = new URL(url);
     parsed.hash = '';

@@ -73,7 +73,7 @@ const language = z
   });
 
 /** What the config says about one outlet: all optional, so a profile can name just a country. */
-export const outletProfileSchema = z.strictObject({
+const outletProfileSchema = z.strictObject({
   /** ISO 3166-1 alpha-2, stored upper case. */
   country: country.optional(),
   /** BCP 47, stored canonical. */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseDuration } from './duration.js';
 
 /** What a topic tag looks like: 1-40 lowercase letters, digits, "-" or "_", starting with a letter or digit. */
-export const TAG_PATTERN = /^[a-z0-9][a-z0-9_-]{0,39}$/;
+const TAG_PATTERN = /^[a-z0-9][a-z0-9_-]{0,39}$/;
 
 /** A topic tag of the config. */
 export const tagSchema = z.string().regex(TAG_PATTERN, 'a tag is 1-40 lowercase letters, digits, "-" or "_", starting with a letter or digit');

@@ -21,9 +21,6 @@ export const topicModeSchema = z.enum(['all', 'match']);
  */
 export const classifierThresholdSchema = z.number().min(0).max(1);
 
-/** A topic's rules after defaults. */
-export type TopicMatch = z.output<typeof topicMatchSchema>;
-
 /** The topic mode of a feed: its own, or "all" for a feed with one topic and "match" for one with several. */
 export function topicModeOf(feed: { tags: readonly string[]; topicMode?: 'all' | 'match' | undefined }): 'all' | 'match' {
   return feed.topicMode ?? (feed.tags.length > 1 ? 'match' : 'all');

@@ -11,7 +11,7 @@ import { signature } from './deliveries.js';
 const ALERT_WINDOW = 200;
 
 /** What a story alert tells, read from the JSON Feed item of the story. */
-export interface AlertStory {
+interface AlertStory {
   id: number;
   title: string;
   url: string;
@@ -32,7 +32,7 @@ export function alertKey(alert: AlertConfig): string {
 }
 
 /** The topic feed an alert watches: its topics (or all), its filters as feed parameters, newest ALERT_WINDOW stories. */
-export function alertFeedPath(alert: AlertConfig): string {
+function alertFeedPath(alert: AlertConfig): string {
   const params = new URLSearchParams({ limit: String(ALERT_WINDOW) });
   if (alert.min_sources) params.set('min_sources', String(alert.min_sources));
   if (alert.q) params.set('q', alert.q);
@@ -82,7 +82,7 @@ function headerText(text: string): string {
 }
 
 /** The request body and headers of an alert in its format; `json` and any format with a secret are signed. */
-export function alertMessage(alert: AlertConfig, story: AlertStory): { contentType: string; headers: Record<string, string>; body: Buffer } {
+function alertMessage(alert: AlertConfig, story: AlertStory): { contentType: string; headers: Record<string, string>; body: Buffer } {
   const lines = [coveredBy(story), coverageText(story.coverage)].filter((l): l is string => l !== null);
   let contentType = 'application/json';
   const headers: Record<string, string> = {};

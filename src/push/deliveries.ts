@@ -7,7 +7,7 @@ import { isBusyError, type AttemptRecord, type Delivery, type PushStore } from '
 import type { OutboundRequest, OutboundResult } from './outbound.js';
 
 /** First retry delay; each failure doubles it, up to MAX_RETRY_DELAY_MS. */
-export const FIRST_RETRY_DELAY_MS = 60_000;
+const FIRST_RETRY_DELAY_MS = 60_000;
 const MAX_RETRY_DELAY_MS = 3_600_000;
 /** Longest real wait between two looks at the queue (the clock may be a test's, which timers do not follow). */
 const MAX_TIMER_MS = 30_000;
@@ -17,7 +17,7 @@ const MAX_RESPONSE_BYTES = 16 * 1024;
 const MAX_WRITE_RETRY_MS = 5_000;
 
 /** What a WebSub delivery sends: the topic's current document, rendered at send time. */
-export type RenderTopic = (topic: string) => Promise<{ ok: true; contentType: string; body: Buffer } | { ok: false; error: string }>;
+type RenderTopic = (topic: string) => Promise<{ ok: true; contentType: string; body: Buffer } | { ok: false; error: string }>;
 
 /** `sha256=<hex HMAC>` of a body: the X-Hub-Signature value (WebSub section 8, and alerts alike). */
 export function signature(secret: string, body: Buffer | string): string {

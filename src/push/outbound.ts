@@ -26,7 +26,7 @@ export class CallbackUrlError extends Error {
 }
 
 /** Options tests set: which addresses count as private, how names resolve. */
-export interface OutboundOptions {
+interface OutboundOptions {
   classifyAddress?: AddressClassifier;
   resolveHost?: ResolveHost;
   userAgent: string;

@@ -16,7 +16,7 @@ import type { OutboundRequest, OutboundResult } from './outbound.js';
 import { LEASE } from './websub-hub.js';
 
 /** How long a hub may take to verify a request before it counts as failed (WebSub lets hubs verify later). */
-export const VERIFY_WAIT_MS = 3_600_000;
+const VERIFY_WAIT_MS = 3_600_000;
 /** A live lease is renewed once this share of it has passed. */
 const RENEW_AT = 0.8;
 /** How often subscriptions are looked at without another reason (renewals, retries, verifications overdue). */
@@ -31,7 +31,7 @@ const DENIED_RETRY_MS = 24 * 3_600_000;
 const SIGNATURE_METHODS = new Set(['sha1', 'sha256', 'sha384', 'sha512']);
 
 /** How newsmerge answers a request to a callback URL. */
-export interface CallbackAnswer {
+interface CallbackAnswer {
   status: number;
   body: string;
 }

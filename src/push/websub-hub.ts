@@ -16,7 +16,7 @@ const MAX_PENDING_VERIFICATIONS = 64;
 const MAX_SECRET_BYTES = 199;
 
 /** A callback host holding as many subscriptions as the hub allows, or too many verifications pending (429). */
-export class SubscriptionLimitError extends HttpError {
+class SubscriptionLimitError extends HttpError {
   constructor(message: string) {
     super(429, message);
   }

@@ -1,7 +1,7 @@
 import { HttpError } from './http-errors.js';
 
 /** A request body past the route's limit (413); the message says the limit. */
-export class BodyTooLargeError extends HttpError {
+class BodyTooLargeError extends HttpError {
   constructor(what: string, limit: number) {
     super(413, `${what} is too large (at most ${limit} bytes)`);
   }

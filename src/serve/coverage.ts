@@ -5,7 +5,7 @@ import type { Store } from '../store/store.js';
 import { BadRequestError } from './http-errors.js';
 
 /** A lean bucket of a coverage count: the five points of the scale and `unrated`. */
-export type LeanBucket = Lean | 'unrated';
+type LeanBucket = Lean | 'unrated';
 
 /** Who covers a story, from its distinct outlets: counts by lean, country and language, and each side's share. */
 export interface Coverage {

@@ -33,7 +33,7 @@ export interface ListQuery {
 export const LIST_LIMITS = { defaultLimit: 50, maxLimit: 500, maxMinSources: 1_000, maxMinCountries: 250, maxCoverageLength: 200, maxQueryLength: 200, maxTerms: 12, maxSourceLength: 500, maxTagsLength: 500, maxCursorLength: 64 };
 
 /** Options of parseListQuery: whether the route pages through stories with `cursor`. */
-export interface ListQueryOptions {
+interface ListQueryOptions {
   /** Pages and /api/stories take a cursor; feeds have no pages and refuse one. */
   paged: boolean;
 }

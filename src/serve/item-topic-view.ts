@@ -3,7 +3,7 @@ import { topicModeOf } from '../config/topic-rules.js';
 import type { StoredItemTopic } from '../store/item-topics.js';
 
 /** How a topic selection reaches items: whole feeds ("all" mode) and "feedId:tag" keys for items that must fit. */
-export interface TopicReach {
+interface TopicReach {
   feedIds: number[];
   itemTopics: string[];
 }
@@ -27,7 +27,7 @@ export function topicReach(feeds: readonly FeedConfig[], chosen: readonly string
 }
 
 /** One topic an item is in, and what put it there ("feed": its feed is in topicMode "all"). */
-export interface ItemTopicView {
+interface ItemTopicView {
   tag: string;
   evidence: StoredItemTopic['evidence'] | 'feed';
   detail: string;
@@ -38,7 +38,7 @@ export interface ItemTopicView {
  * by the feed alone, for a "match" feed when the item fits it (with the stored evidence). Empty for an
  * item fitting none of its feed's topics (it stays in /all and on its story page) or of a removed feed.
  */
-export function itemTopicsOf(feed: FeedConfig | undefined, stored: readonly StoredItemTopic[]): ItemTopicView[] {
+function itemTopicsOf(feed: FeedConfig | undefined, stored: readonly StoredItemTopic[]): ItemTopicView[] {
   if (!feed) return [];
   if (topicModeOf(feed) === 'all') return feed.tags.map((tag) => ({ tag, evidence: 'feed', detail: 'topicMode "all"' }));
   return feed.tags.flatMap((tag) => stored.filter((s) => s.tag === tag).map((s) => ({ tag, evidence: s.evidence, detail: s.detail })));

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 
 /** The site icon: an "N" on the pages' accent colour. */
-export const FAVICON_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#0b57d0"/><path fill="#fff" d="M8 25V7h3.6l8.8 11.6V7H24v18h-3.6l-8.8-11.6V25z"/></svg>';
+const FAVICON_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#0b57d0"/><path fill="#fff" d="M8 25V7h3.6l8.8 11.6V7H24v18h-3.6l-8.8-11.6V25z"/></svg>';
 
 // FAVICON_SVG rendered at 32x32 (Chromium) inside an ICO: feed readers and old browsers ask for
 // /favicon.ico whatever a page links, and not all of them read SVG.
