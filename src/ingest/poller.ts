@@ -1,3 +1,4 @@
+import { outletName } from '../config/outlet-profiles.js';
 import type { Logger } from 'pino';
 import type { AppConfig, FeedConfig } from '../config/config-schema.js';
 import { redactUrl } from '../config/redact-url.js';
@@ -109,7 +110,7 @@ function hostOf(url: string): string {
 
 /** Makes sure every configured feed has a state row; recounts story outlets when an outlet was renamed. */
 export function registerFeeds(store: Store, config: AppConfig, now: number): void {
-  const renamed = store.feeds.sync(config.feeds.map((f) => ({ url: f.url, outlet: f.outlet ?? f.title })), now);
+  const renamed = store.feeds.sync(config.feeds.map((f) => ({ url: f.url, outlet: outletName(f) })), now);
   if (renamed) store.write(() => store.stories.recountSources());
 }
 

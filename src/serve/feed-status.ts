@@ -1,3 +1,4 @@
+import { outletName } from '../config/outlet-profiles.js';
 import { isoTime } from './iso-time.js';
 import type { FeedPushView } from '../push/outlet-subscriptions.js';
 import type { ServeContext } from './serve-context.js';
@@ -54,7 +55,7 @@ export function feedStatuses(ctx: ServeContext, showUrl: (url: string) => string
     return {
       url: showUrl(feed.url),
       title: feed.title,
-      outlet: feed.outlet ?? feed.title,
+      outlet: outletName(feed),
       tags: feed.tags,
       enabled: feed.enabled && !s?.disabledReason,
       lastFetchedAt: isoTime(s?.lastFetchedAt ?? null),

@@ -1,3 +1,4 @@
+import { outletName } from '../../config/outlet-profiles.js';
 import { isoTime } from '../iso-time.js';
 import { Hono } from 'hono';
 import { redactUrl } from '../../config/redact-url.js';
@@ -81,7 +82,7 @@ export function apiRoutes(ctx: ServeContext): Hono {
       title: t.title,
       description: t.description,
       feeds: feedLinks(ctx.baseUrl, [t.tag], ''),
-      outlets: [...new Set(ctx.config().feeds.filter((f) => f.tags.includes(t.tag)).map((f) => f.outlet ?? f.title))],
+      outlets: [...new Set(ctx.config().feeds.filter((f) => f.tags.includes(t.tag)).map(outletName))],
     }));
     return c.json({ topics });
   });
