@@ -11,7 +11,7 @@ import { DEFAULT_REFERENCE_TERMS, REFERENCE_DOCUMENTS, referenceDocuments, TermS
 import { terms } from '../src/dedup/tokenize.js';
 import { parseFeed } from '../src/ingest/parse-feed.js';
 import { openStore, type Store } from '../src/store/store.js';
-import { BACKGROUND, SAME_COUNTRY_OTHER_EVENTS, SEED_STORY, type FixtureItem } from './fixtures/dedup/seed-story.js';
+import { SAME_COUNTRY_OTHER_EVENTS, SEED_STORY, type FixtureItem } from './fixtures/dedup/seed-story.js';
 
 const NOW = Date.parse('2022-02-16T18:00:00Z');
 const dedup = configSchema.parse({ schedule: '*/5 * * * *', topics: { world: { title: 'World' } }, feeds: [] }).dedup;
