@@ -1,5 +1,5 @@
 import type { DedupConfig } from '../config/config-schema.js';
-import { QUERY_TERMS, queryTerms, storySupport, type StorySupport } from '../dedup/choose-story.js';
+import { QUERY_TERMS, queryTerms, storySupport, type CandidateVerdict, type StorySupport } from '../dedup/choose-story.js';
 import { profileTerms, type ItemProfile } from '../dedup/item-profile.js';
 import { estimatedJaccard, minhashBands, parseMinhash } from '../dedup/minhash.js';
 import type { ComparedItem, EventSimilarity } from '../dedup/similarity.js';
@@ -68,11 +68,16 @@ export function comparedItems(store: Store, rows: readonly IndexedItem[]): Compa
   return rows.map((row) => store.clusters.derived<ComparedItem>(row, (profile) => ({ profile: JSON.parse(profile) as ItemProfile, publishedAt: row.publishedAt, outlet: row.outlet })));
 }
 
+/** A candidate item's verdict on an item, naming the candidate. */
+export interface ItemVerdict extends CandidateVerdict {
+  itemId: number;
+}
+
 /**
- * How well each story in the window fits an item: its candidate items from the inverted index, scored by
- * the similarity backend, averaged per story (see storySupport). Best first.
+ * How likely each candidate item from the inverted index reports the same event as an item, scored by the
+ * similarity backend; the stories named are the candidates' as of now.
  */
-export function supportFor(store: Store, item: ComparedItem, dedup: DedupConfig, session: ClusterSession, exceptItems: ReadonlySet<number> = new Set()): StorySupport[] {
+export function candidateVerdicts(store: Store, item: ComparedItem, dedup: DedupConfig, session: ClusterSession, exceptItems: ReadonlySet<number> = new Set()): ItemVerdict[] {
   const { terms } = session;
   const query = queryTerms(profileTerms(item.profile), terms.idf, QUERY_TERMS, terms.isCommon);
   const hits = store.clusters.candidates(query, item.publishedAt - dedup.window, item.publishedAt + dedup.window, dedup.candidates, exceptItems);
@@ -82,8 +87,12 @@ export function supportFor(store: Store, item: ComparedItem, dedup: DedupConfig,
   // Every candidate's terms: one weighed before is weighed again once the collection has grown enough.
   loadTerms(store, terms, candidates.flatMap((c) => weighedTerms(c.profile)));
   const logits = session.similarity.score(item, candidates, terms);
-  const verdicts = rows.map((row, i) => ({ storyId: row.storyId, logit: logits[i]!, sameOutlet: row.outlet === item.outlet }));
-  return storySupport(verdicts, dedup.sameOutletPenalty);
+  return rows.map((row, i) => ({ itemId: row.itemId, storyId: row.storyId, logit: logits[i]!, sameOutlet: row.outlet === item.outlet }));
+}
+
+/** How well each story in the window fits an item: its candidates' verdicts averaged per story (see storySupport). Best first. */
+export function supportFor(store: Store, item: ComparedItem, dedup: DedupConfig, session: ClusterSession): StorySupport[] {
+  return storySupport(candidateVerdicts(store, item, dedup, session), dedup.sameOutletPenalty);
 }
 
 function exactStories(store: Store, item: IncomingItem, dedup: DedupConfig): Set<number> {

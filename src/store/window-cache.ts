@@ -37,19 +37,34 @@ const MIN_DEAD_SWEPT = 5_000;
 /** Merges noted before they are written into the items held (one pass over them). */
 const MAX_MOVED_STORIES = 50_000;
 
-/** An item's place in the postings: its time and id copied out, so a lookup touches nothing else. */
-class Slot {
-  readonly at: number;
-  readonly id: number;
-  /** Scratch space of match(): the query this score belongs to, and the score. */
-  query = 0;
-  score = 0.5;
-  /** False once the item is deleted: its postings are skipped, and dropped when the window moves on. */
-  alive = true;
+/**
+ * Postings of one key: slot numbers in published order (ties: indexing order). Most keys (nearly every
+ * MinHash band, the long tail of terms) have one item: its slot number is held directly.
+ */
+type Posting = number | PostingList;
 
-  constructor(readonly item: CachedItem) {
-    this.at = item.publishedAt;
-    this.id = item.itemId;
+/** A growable list of slot numbers: four bytes a posting, read in order without chasing pointers. */
+class PostingList {
+  slots: Int32Array;
+  length: number;
+
+  constructor(first: number, second: number) {
+    this.slots = new Int32Array(4);
+    this.slots[0] = first;
+    this.slots[1] = second;
+    this.length = 2;
+  }
+
+  /** Puts a slot at `index`, moving the later ones up. */
+  insert(index: number, slot: number): void {
+    if (this.length === this.slots.length) {
+      const grown = new Int32Array(this.slots.length * 2);
+      grown.set(this.slots);
+      this.slots = grown;
+    }
+    if (index < this.length) this.slots.copyWithin(index + 1, index, this.length);
+    this.slots[index] = slot;
+    this.length++;
   }
 }
 
@@ -62,12 +77,25 @@ class Slot {
  * Past `maxItems`, memory follows the window, not the history.
  */
 export class WindowCache {
-  private readonly slots = new Map<number, Slot>();
-  private postings: Postings<string> = new Map();
-  private bandPostings: Postings<number> = new Map();
+  /**
+   * What each item held has, by slot number: a lookup reads and scores these flat arrays, not one object
+   * per item (scattered over the heap, they made every posting read a cache miss).
+   */
+  private items: Array<CachedItem | undefined> = [];
+  private at = new Float64Array(1024);
+  private ids = new Float64Array(1024);
+  private alive = new Uint8Array(1024);
+  /** Scratch space of match(): the query a slot's score belongs to, and the score. */
+  private stamp = new Uint32Array(1024);
+  private score = new Float64Array(1024);
+  /** Slots no posting refers to any more, to be reused; slots of deleted items wait for the next sweep. */
+  private free: number[] = [];
+  private deadSlots: number[] = [];
+  private nextSlot = 0;
+  private readonly slotOfItem = new Map<number, number>();
+  private postings = new Map<string, Posting>();
+  private bandPostings = new Map<number, Posting>();
   private span: { from: number; to: number; open: boolean } | null = null;
-  /** Items deleted since their postings were last swept. */
-  private dead = 0;
   /** Stories merged away while items of theirs were held: absorbed id -> survivor. */
   private readonly moved = new Map<number, number>();
   private queries = 0;
@@ -91,8 +119,9 @@ export class WindowCache {
    */
   ensure(from: number, to: number, newestStored: number, load: (from: number, to: number) => WindowEntry[], count: (from: number, to: number) => number): void {
     const span = this.span;
+    const held = this.slotOfItem.size;
     // Room for what a gap holds: one old-dated item must not pull a season of history into memory.
-    const roomFor = (a: number, b: number) => this.slots.size < this.maxItems && this.slots.size + count(a, b) <= this.maxItems;
+    const roomFor = (a: number, b: number) => held < this.maxItems && held + count(a, b) <= this.maxItems;
     const roomy = span !== null && (from > span.to + 1 ? roomFor(span.to + 1, to) : from < span.from ? roomFor(from, span.from - 1) : true);
     if (span && from >= span.from && (from <= span.to + 1 || roomy) && !this.covers(from, to)) {
       for (const entry of load(span.to + 1, to)) this.put(entry);
@@ -111,16 +140,21 @@ export class WindowCache {
 
   /** Memory follows the window once it holds enough: what lies more than the maximum span behind a query's start goes. */
   followWindow(from: number): void {
-    if (this.span && from - this.span.from > this.maxSpanMs && this.slots.size > this.maxItems) this.evictBefore(from - this.maxSpanMs / 2);
+    if (this.span && from - this.span.from > this.maxSpanMs && this.slotOfItem.size > this.maxItems) this.evictBefore(from - this.maxSpanMs / 2);
   }
 
   /** Drops what lies before `before` (the window has moved on); the span starts there afterwards. */
   evictBefore(before: number): void {
     if (!this.span || before <= this.span.from) return;
-    for (const [id, slot] of this.slots) if (slot.at < before) this.slots.delete(id);
-    evictPostings(this.postings, before);
-    evictPostings(this.bandPostings, before);
-    this.dead = 0;
+    const gone: number[] = [];
+    for (const [id, slot] of this.slotOfItem) {
+      if (this.at[slot]! < before) {
+        this.slotOfItem.delete(id);
+        this.alive[slot] = 0;
+        gone.push(slot);
+      }
+    }
+    this.sweep(gone);
     if (before > this.span.to && !this.span.open) this.span = null;
     else this.span.from = before;
   }
@@ -132,21 +166,18 @@ export class WindowCache {
   }
 
   /**
-   * Forgets an item (edited or deleted). Its postings stay, skipped, until the window moves past them:
-   * finding them would need the keys it was indexed with, which an edit or a delete has already replaced.
+   * Forgets an item (edited or deleted). Its postings stay, skipped, until the next sweep: finding them
+   * would need the keys it was indexed with, which an edit or a delete has already replaced.
    */
   delete(itemId: number): void {
-    const slot = this.slots.get(itemId);
-    if (!slot) return;
-    slot.alive = false;
-    slot.item.derived = undefined;
-    this.slots.delete(itemId);
+    const slot = this.slotOfItem.get(itemId);
+    if (slot === undefined) return;
+    this.alive[slot] = 0;
+    this.items[slot]!.derived = undefined;
+    this.slotOfItem.delete(itemId);
+    this.deadSlots.push(slot);
     // Dead postings also go when the window moves on; a window that never does (under its budget) sweeps them.
-    if (++this.dead > Math.max(MIN_DEAD_SWEPT, this.slots.size / 2)) {
-      evictPostings(this.postings, Number.NEGATIVE_INFINITY);
-      evictPostings(this.bandPostings, Number.NEGATIVE_INFINITY);
-      this.dead = 0;
-    }
+    if (this.deadSlots.length > Math.max(MIN_DEAD_SWEPT, this.slotOfItem.size / 2)) this.sweep([]);
   }
 
   /**
@@ -158,7 +189,7 @@ export class WindowCache {
     if (from === to) return;
     this.moved.set(from, to);
     if (this.moved.size > MAX_MOVED_STORIES) {
-      for (const slot of this.slots.values()) this.storyOf(slot.item);
+      for (const slot of this.slotOfItem.values()) this.storyOf(this.items[slot]!);
       this.moved.clear();
     }
   }
@@ -173,9 +204,12 @@ export class WindowCache {
 
   /** Forgets everything (the database changed behind this cache). */
   clear(): void {
-    this.slots.clear();
+    this.items = [];
+    this.free = [];
+    this.deadSlots = [];
+    this.nextSlot = 0;
+    this.slotOfItem.clear();
     this.moved.clear();
-    this.dead = 0;
     this.postings = new Map();
     this.bandPostings = new Map();
     this.span = null;
@@ -183,147 +217,188 @@ export class WindowCache {
 
   /** The cached item, if in memory. */
   get(itemId: number): CachedItem | undefined {
-    return this.slots.get(itemId)?.item;
+    const slot = this.slotOfItem.get(itemId);
+    return slot === undefined ? undefined : this.items[slot];
   }
 
   /** Items within [from, to] sharing weighted terms, best summed weight first (ties: lower id). */
   match(weights: ReadonlyMap<string, number>, from: number, to: number, limit: number, except: ReadonlySet<number>): Array<{ itemId: number; score: number }> {
-    const query = ++this.queries;
-    const touched: Slot[] = [];
+    if (++this.queries === 0xffffffff) {
+      this.stamp.fill(0);
+      this.queries = 1;
+    }
+    const query = this.queries;
+    const { at, alive, stamp, score } = this;
+    const touched: number[] = [];
+    const count = (slot: number, weight: number) => {
+      if (stamp[slot] !== query) {
+        stamp[slot] = query;
+        score[slot] = 0;
+        touched.push(slot);
+      }
+      score[slot] = score[slot]! + weight;
+    };
     const center = (from + to) / 2;
     for (const [term, weight] of weights) {
       const posting = this.postings.get(term);
-      if (!posting) continue;
-      const count = (slot: Slot) => {
-        if (slot.query !== query) {
-          slot.query = query;
-          slot.score = 0;
-          touched.push(slot);
-        }
-        slot.score += weight;
-      };
-      if (posting instanceof Slot) {
-        if (posting.alive && posting.at >= from && posting.at <= to) count(posting);
+      if (posting === undefined) continue;
+      if (typeof posting === 'number') {
+        if (alive[posting] && at[posting]! >= from && at[posting]! <= to) count(posting, weight);
         continue;
       }
+      const list = posting.slots;
       // Postings are in published order. A term with few postings in range counts them all; a common one
       // walks out from the middle of the range (the query's own time), the nearest in time first.
-      const last = lastAtOrBefore(posting, to);
-      const first = lastAtOrBefore(posting, from - 1) + 1;
+      const last = this.lastAtOrBefore(posting, to);
+      const first = this.lastAtOrBefore(posting, from - 1) + 1;
       if (last - first < MAX_POSTINGS_MATCHED) {
-        for (let i = first; i <= last; i++) if (posting[i]!.alive) count(posting[i]!);
+        for (let i = first; i <= last; i++) if (alive[list[i]!]) count(list[i]!, weight);
         continue;
       }
-      let before = lastAtOrBefore(posting, center);
+      let before = this.lastAtOrBefore(posting, center);
       let after = before + 1;
       for (let matched = 0; matched < MAX_POSTINGS_MATCHED && (before >= first || after <= last); ) {
-        const slot = after > last || (before >= first && center - posting[before]!.at <= posting[after]!.at - center) ? posting[before--]! : posting[after++]!;
-        if (!slot.alive) continue;
+        const slot = after > last || (before >= first && center - at[list[before]!]! <= at[list[after]!]! - center) ? list[before--]! : list[after++]!;
+        if (!alive[slot]) continue;
         matched++;
-        count(slot);
+        count(slot, weight);
       }
     }
-    return topSlots(except.size > 0 ? touched.filter((s) => !except.has(s.id)) : touched, limit).map((s) => ({ itemId: s.id, score: s.score }));
+    const kept = except.size > 0 ? touched.filter((slot) => !except.has(this.ids[slot]!)) : touched;
+    return this.best(kept, limit).map((slot) => ({ itemId: this.ids[slot]!, score: score[slot]! }));
   }
 
   /** Items within [from, to] sharing any MinHash band key. */
   bandMatches(bands: readonly number[], from: number, to: number): CachedItem[] {
     const found = new Map<number, CachedItem>();
+    const take = (slot: number) => {
+      if (this.alive[slot] && this.at[slot]! >= from && this.at[slot]! <= to) found.set(this.ids[slot]!, this.items[slot]!);
+    };
     for (const band of bands) {
       const posting = this.bandPostings.get(band);
-      if (!posting) continue;
-      for (const slot of posting instanceof Slot ? [posting] : posting) {
-        const { item } = slot;
-        if (slot.alive && item.publishedAt >= from && item.publishedAt <= to) found.set(item.itemId, item);
-      }
+      if (posting === undefined) continue;
+      if (typeof posting === 'number') take(posting);
+      else for (let i = 0; i < posting.length; i++) take(posting.slots[i]!);
     }
     return [...found.values()];
   }
 
   private put({ item, keys }: WindowEntry): void {
     this.delete(item.itemId);
-    const slot = new Slot(item);
-    this.slots.set(item.itemId, slot);
-    for (const term of keys.terms) link(this.postings, term, slot);
-    for (const band of keys.bands) link(this.bandPostings, band, slot);
+    const slot = this.free.pop() ?? this.newSlot();
+    this.items[slot] = item;
+    this.at[slot] = item.publishedAt;
+    this.ids[slot] = item.itemId;
+    this.alive[slot] = 1;
+    this.slotOfItem.set(item.itemId, slot);
+    for (const term of keys.terms) this.link(this.postings, term, slot);
+    for (const band of keys.bands) this.link(this.bandPostings, band, slot);
   }
-}
 
-function better(a: Slot, b: Slot): boolean {
-  return a.score > b.score || (a.score === b.score && a.id < b.id);
-}
-
-/** The `limit` best slots, best first, without sorting everything touched. */
-function topSlots(slots: Slot[], limit: number): Slot[] {
-  if (slots.length <= limit) return slots.sort((a, b) => (better(a, b) ? -1 : 1));
-  // A min-heap of the best so far: its root is the worst kept.
-  const heap: Slot[] = [];
-  const down = (i: number) => {
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let worst = i;
-      if (l < heap.length && better(heap[worst]!, heap[l]!)) worst = l;
-      if (r < heap.length && better(heap[worst]!, heap[r]!)) worst = r;
-      if (worst === i) return;
-      [heap[i], heap[worst]] = [heap[worst]!, heap[i]!];
-      i = worst;
+  private newSlot(): number {
+    const slot = this.nextSlot++;
+    if (slot === this.at.length) {
+      const size = this.at.length * 2;
+      this.at = grown(this.at, new Float64Array(size));
+      this.ids = grown(this.ids, new Float64Array(size));
+      this.alive = grown(this.alive, new Uint8Array(size));
+      this.stamp = grown(this.stamp, new Uint32Array(size));
+      this.score = grown(this.score, new Float64Array(size));
     }
-  };
-  for (const slot of slots) {
-    if (heap.length < limit) {
-      heap.push(slot);
-      for (let i = heap.length - 1; i > 0; ) {
-        const parent = (i - 1) >> 1;
-        if (!better(heap[parent]!, heap[i]!)) break;
-        [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
-        i = parent;
+    return slot;
+  }
+
+  /** Drops the postings of items no longer alive: their slots (deleted ones, and `evicted`) are free afterwards. */
+  private sweep(evicted: readonly number[]): void {
+    sweepPostings(this.postings, this.alive);
+    sweepPostings(this.bandPostings, this.alive);
+    for (const slot of [...evicted, ...this.deadSlots]) {
+      this.items[slot] = undefined;
+      this.free.push(slot);
+    }
+    this.deadSlots = [];
+  }
+
+  private better(a: number, b: number): boolean {
+    const { score, ids } = this;
+    return score[a]! > score[b]! || (score[a] === score[b] && ids[a]! < ids[b]!);
+  }
+
+  /** The `limit` best slots, best first, without sorting everything touched. */
+  private best(slots: number[], limit: number): number[] {
+    const better = (a: number, b: number) => this.better(a, b);
+    if (slots.length <= limit) return slots.sort((a, b) => (better(a, b) ? -1 : 1));
+    // A min-heap of the best so far: its root is the worst kept.
+    const heap: number[] = [];
+    const down = (i: number) => {
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let worst = i;
+        if (l < heap.length && better(heap[worst]!, heap[l]!)) worst = l;
+        if (r < heap.length && better(heap[worst]!, heap[r]!)) worst = r;
+        if (worst === i) return;
+        [heap[i], heap[worst]] = [heap[worst]!, heap[i]!];
+        i = worst;
       }
-    } else if (better(slot, heap[0]!)) {
-      heap[0] = slot;
-      down(0);
+    };
+    for (const slot of slots) {
+      if (heap.length < limit) {
+        heap.push(slot);
+        for (let i = heap.length - 1; i > 0; ) {
+          const parent = (i - 1) >> 1;
+          if (!better(heap[parent]!, heap[i]!)) break;
+          [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+          i = parent;
+        }
+      } else if (better(slot, heap[0]!)) {
+        heap[0] = slot;
+        down(0);
+      }
     }
+    return heap.sort((a, b) => (better(a, b) ? -1 : 1));
   }
-  return heap.sort((a, b) => (better(a, b) ? -1 : 1));
-}
 
-/**
- * Postings by key, in published order (ties: indexing order). Most keys (nearly every MinHash band, the
- * long tail of terms) have one item: it is held directly, since an array per key made up a third of the
- * window's memory.
- */
-type Postings<K> = Map<K, Slot | Slot[]>;
-
-/** Index of the last slot published at or before `at` (-1: none). */
-function lastAtOrBefore(list: readonly Slot[], at: number): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (list[mid]!.at <= at) lo = mid + 1;
-    else hi = mid;
+  /** Index in a posting list of the last slot published at or before `time` (-1: none). */
+  private lastAtOrBefore(posting: PostingList, time: number): number {
+    const { slots } = posting;
+    let lo = 0;
+    let hi = posting.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.at[slots[mid]!]! <= time) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo - 1;
   }
-  return lo - 1;
+
+  private link<K>(index: Map<K, Posting>, key: K, slot: number): void {
+    const posting = index.get(key);
+    if (posting === undefined) index.set(key, slot);
+    else if (typeof posting === 'number') index.set(key, this.at[posting]! <= this.at[slot]! ? new PostingList(posting, slot) : new PostingList(slot, posting));
+    // Live items are mostly the newest: an append. A backlog arriving out of order is put in its place.
+    else posting.insert(this.at[posting.slots[posting.length - 1]!]! <= this.at[slot]! ? posting.length : this.lastAtOrBefore(posting, this.at[slot]!) + 1, slot);
+  }
 }
 
-function link<K>(index: Postings<K>, key: K, slot: Slot): void {
-  const posting = index.get(key);
-  if (posting === undefined) index.set(key, slot);
-  else if (posting instanceof Slot) index.set(key, posting.at <= slot.at ? [posting, slot] : [slot, posting]);
-  // Live items are mostly the newest: an append. A backlog arriving out of order is put in its place.
-  else if (posting[posting.length - 1]!.at <= slot.at) posting.push(slot);
-  else posting.splice(lastAtOrBefore(posting, slot.at) + 1, 0, slot);
+function grown<T extends Float64Array | Uint8Array | Uint32Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
 }
 
-/** Drops the postings of items published before `before`, and of deleted items. */
-function evictPostings<K>(index: Postings<K>, before: number): void {
+/** Drops the postings of slots no longer alive. */
+function sweepPostings<K>(index: Map<K, Posting>, alive: Uint8Array): void {
   for (const [key, posting] of index) {
-    if (posting instanceof Slot) {
-      if (posting.at < before || !posting.alive) index.delete(key);
+    if (typeof posting === 'number') {
+      if (!alive[posting]) index.delete(key);
       continue;
     }
-    const kept = posting.filter((slot) => slot.at >= before && slot.alive);
-    if (kept.length === 0) index.delete(key);
-    else index.set(key, kept.length === 1 ? kept[0]! : kept);
+    const { slots } = posting;
+    let kept = 0;
+    for (let i = 0; i < posting.length; i++) if (alive[slots[i]!]) slots[kept++] = slots[i]!;
+    posting.length = kept;
+    if (kept === 0) index.delete(key);
+    else if (kept === 1) index.set(key, slots[0]!);
+    else if (kept < slots.length / 4) posting.slots = slots.slice(0, Math.max(4, kept * 2));
   }
 }
