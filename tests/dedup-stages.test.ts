@@ -207,4 +207,24 @@ describe('the in-memory window index', () => {
     expect(troop()).toEqual([]);
     expect(window.bandMatches([7], 0, 1_000)).toEqual([]);
   });
+
+  it('holds thousands of items through sweeps: the slot of a swept item, reused, answers only for its new keys', () => {
+    const window = new WindowCache(1_000_000);
+    window.ensure(0, 1_000_000, 0, () => [], () => 0);
+    // Colliding band keys (multiples of the table size) and shared ones, across table growth.
+    const first = Array.from({ length: 6_000 }, (_, i) => cached(i + 1, i, [`t${i % 50}`, `own${i}`], [i * 1024, 5]));
+    for (const item of first) window.add(item);
+    expect(window.bandMatches([1024 * 4_321], 0, 1_000_000).map((i) => i.itemId)).toEqual([4_322]);
+    expect(window.bandMatches([5], 0, 1_000_000)).toHaveLength(6_000);
+    // Past MIN_DEAD_SWEPT deletions the dead postings are swept and their slots freed for reuse.
+    for (const item of first.slice(0, 5_500)) window.delete(item.item.itemId);
+    const second = Array.from({ length: 5_500 }, (_, i) => cached(10_001 + i, 100_000 + i, ['fresh'], [77]));
+    for (const item of second) window.add(item);
+    expect(window.bandMatches([1024 * 17], 0, 1_000_000)).toEqual([]);
+    expect(window.bandMatches([5], 0, 1_000_000).map((i) => i.itemId)).toEqual(first.slice(5_500).map((i) => i.item.itemId));
+    expect(window.bandMatches([77], 0, 1_000_000)).toHaveLength(5_500);
+    expect(window.match(new Map([['own17', 1]]), 0, 1_000_000, 10, new Set())).toEqual([]);
+    expect(window.match(new Map([['own5999', 1]]), 0, 1_000_000, 10, new Set()).map((m) => m.itemId)).toEqual([6_000]);
+    expect(window.match(new Map([['fresh', 1]]), 100_000, 100_100, 3, new Set()).map((m) => m.itemId)).toEqual([10_001, 10_002, 10_003]);
+  });
 });

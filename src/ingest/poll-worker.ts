@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import pino, { type Logger } from 'pino';
 import type { CorrectionOutcome, CorrectionRequest } from '../cluster/corrections.js';
 import type { AppConfig } from '../config/config-schema.js';
@@ -164,7 +164,7 @@ export class PollWorker {
 
   private spawn(): void {
     const data: ThreadOptions = { dataDir: this.options.dataDir, config: this.config, userAgent: this.options.userAgent, logLevel: this.options.logger.level };
-    const worker = startThread(data, { maxOldGenerationSizeMb: this.health.heapLimitMb });
+    const worker = startThread(data, { maxOldGenerationSizeMb: this.health.heapLimitMb, maxYoungGenerationSizeMb: 16 });
     this.worker = worker;
     this.startedAt = Date.now();
     this.crashError = null;
@@ -269,7 +269,7 @@ function wroteAnything(report: CycleReport): boolean {
  * Starts the thread from the compiled file; from TypeScript sources (tests, `npm run demo`, benches) the
  * thread first registers tsx, since a worker does not inherit the loader of the thread that started it.
  */
-function startThread(data: ThreadOptions, resourceLimits: { maxOldGenerationSizeMb: number }): Worker {
+function startThread(data: ThreadOptions, resourceLimits: ResourceLimits): Worker {
   const fromSource = import.meta.url.endsWith('.ts');
   const entry = new URL(`./poll-worker-thread.${fromSource ? 'ts' : 'js'}`, import.meta.url);
   if (!fromSource) return new Worker(entry, { workerData: data, resourceLimits });

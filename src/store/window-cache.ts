@@ -1,3 +1,5 @@
+import { BandIndex } from './band-index.js';
+
 /**
  * An indexed item held in memory: what candidate lookup needs without a query. Kept small (no terms,
  * MinHash or profile text; the store has them): a busy window holds tens of thousands of items.
@@ -38,8 +40,8 @@ const MIN_DEAD_SWEPT = 5_000;
 const MAX_MOVED_STORIES = 50_000;
 
 /**
- * Postings of one key: slot numbers in published order (ties: indexing order). Most keys (nearly every
- * MinHash band, the long tail of terms) have one item: its slot number is held directly.
+ * Postings of one term: slot numbers in published order (ties: indexing order). Most terms (the long
+ * tail) have one item: its slot number is held directly.
  */
 type Posting = number | PostingList;
 
@@ -94,7 +96,7 @@ export class WindowCache {
   private nextSlot = 0;
   private readonly slotOfItem = new Map<number, number>();
   private postings = new Map<string, Posting>();
-  private bandPostings = new Map<number, Posting>();
+  private bands = new BandIndex();
   private span: { from: number; to: number; open: boolean } | null = null;
   /** Stories merged away while items of theirs were held: absorbed id -> survivor. */
   private readonly moved = new Map<number, number>();
@@ -211,7 +213,7 @@ export class WindowCache {
     this.slotOfItem.clear();
     this.moved.clear();
     this.postings = new Map();
-    this.bandPostings = new Map();
+    this.bands = new BandIndex();
     this.span = null;
   }
 
@@ -274,12 +276,7 @@ export class WindowCache {
     const take = (slot: number) => {
       if (this.alive[slot] && this.at[slot]! >= from && this.at[slot]! <= to) found.set(this.ids[slot]!, this.items[slot]!);
     };
-    for (const band of bands) {
-      const posting = this.bandPostings.get(band);
-      if (posting === undefined) continue;
-      if (typeof posting === 'number') take(posting);
-      else for (let i = 0; i < posting.length; i++) take(posting.slots[i]!);
-    }
+    for (const band of bands) this.bands.forEach(band, take);
     return [...found.values()];
   }
 
@@ -292,7 +289,7 @@ export class WindowCache {
     this.alive[slot] = 1;
     this.slotOfItem.set(item.itemId, slot);
     for (const term of keys.terms) this.link(this.postings, term, slot);
-    for (const band of keys.bands) this.link(this.bandPostings, band, slot);
+    for (const band of keys.bands) this.bands.add(band, slot);
   }
 
   private newSlot(): number {
@@ -311,7 +308,7 @@ export class WindowCache {
   /** Drops the postings of items no longer alive: their slots (deleted ones, and `evicted`) are free afterwards. */
   private sweep(evicted: readonly number[]): void {
     sweepPostings(this.postings, this.alive);
-    sweepPostings(this.bandPostings, this.alive);
+    this.bands.sweep(this.alive);
     for (const slot of [...evicted, ...this.deadSlots]) {
       this.items[slot] = undefined;
       this.free.push(slot);
@@ -372,7 +369,7 @@ export class WindowCache {
     return lo - 1;
   }
 
-  private link<K>(index: Map<K, Posting>, key: K, slot: number): void {
+  private link(index: Map<string, Posting>, key: string, slot: number): void {
     const posting = index.get(key);
     if (posting === undefined) index.set(key, slot);
     else if (typeof posting === 'number') index.set(key, this.at[posting]! <= this.at[slot]! ? new PostingList(posting, slot) : new PostingList(slot, posting));
@@ -387,7 +384,7 @@ function grown<T extends Float64Array | Uint8Array | Uint32Array>(from: T, to: T
 }
 
 /** Drops the postings of slots no longer alive. */
-function sweepPostings<K>(index: Map<K, Posting>, alive: Uint8Array): void {
+function sweepPostings(index: Map<string, Posting>, alive: Uint8Array): void {
   for (const [key, posting] of index) {
     if (typeof posting === 'number') {
       if (!alive[posting]) index.delete(key);
