@@ -1,7 +1,9 @@
 import type { DedupConfig } from '../config/config-schema.js';
-import { TermStatistics } from '../dedup/term-statistics.js';
-import type { Store } from '../store/store.js';
 import { storySupport } from '../dedup/choose-story.js';
+import type { ComparedItem } from '../dedup/similarity.js';
+import { TermStatistics } from '../dedup/term-statistics.js';
+import type { IndexedItem } from '../store/cluster-index.js';
+import type { Store } from '../store/store.js';
 import { candidateVerdicts, comparedItems, indexEntry, loadTerms, weighedTerms, type ClusterSession, type ItemVerdict } from './assign-story.js';
 import { profileEntry } from './item-lede.js';
 import { defaultSimilarity, type ClusterOptions } from './store-entries.js';
@@ -51,25 +53,67 @@ class PassVerdicts {
  * How strongly story `from` says it reports the same event as story `to`: for each of its newest items,
  * the support of `to` among that item's candidates (its fellow members left out; 0 when `to` is not
  * among them), averaged over the items. A story converges with another only when most of its members
- * agree, not when one look-alike does.
+ * agree, not when one look-alike does. Members are asked one at a time, so that a caller can stop once
+ * the answer can no longer matter.
  */
-function link(store: Store, from: number, to: number, dedup: DedupConfig, session: ClusterSession, pass: PassVerdicts, needed: number): number {
-  const members = store.clusters.storyItems(from, SPOKESPERSONS);
-  if (members.length === 0) return 0;
-  const ids = members.map((m) => m.itemId);
-  const own = new Set(ids);
-  const compared = comparedItems(store, members);
-  let total = 0;
-  for (const [k, member] of compared.entries()) {
-    // Stop once even full agreement of the members left could not reach what is needed.
-    if ((total + (compared.length - k)) / compared.length < needed) return total / compared.length;
-    const verdicts = pass.of(members[k]!, ids, () => {
-      loadTerms(store, session.terms, weighedTerms(member.profile));
-      return candidateVerdicts(store, member, dedup, session, own);
-    });
-    total += pass.support(verdicts, to, dedup.sameOutletPenalty);
+class StoryLink {
+  private members: IndexedItem[] | null = null;
+  private compared: ComparedItem[] = [];
+  private total = 0;
+  private asked = 0;
+
+  constructor(
+    private readonly store: Store,
+    private readonly from: number,
+    private readonly to: number,
+    private readonly dedup: DedupConfig,
+    private readonly session: ClusterSession,
+    private readonly pass: PassVerdicts,
+  ) {}
+
+  /** True once every member has been asked. */
+  get done(): boolean {
+    return this.members !== null && this.asked === this.members.length;
   }
-  return total / compared.length;
+
+  /** The most the link can still be (each member not yet asked counted as full agreement); its value once done. */
+  get upper(): number {
+    if (this.members === null) return 1;
+    const n = this.members.length;
+    return n === 0 ? 0 : (this.total + n - this.asked) / n;
+  }
+
+  /** Asks the next member (the story's members are read on the first call). */
+  askNext(): void {
+    const { store, session, dedup } = this;
+    if (this.members === null) {
+      this.members = store.clusters.storyItems(this.from, SPOKESPERSONS);
+      this.compared = comparedItems(store, this.members);
+      return;
+    }
+    const ids = this.members.map((m) => m.itemId);
+    const member = this.compared[this.asked]!;
+    const verdicts = this.pass.of(this.members[this.asked]!, ids, () => {
+      loadTerms(store, session.terms, weighedTerms(member.profile));
+      return candidateVerdicts(store, member, dedup, session, new Set(ids));
+    });
+    this.total += this.pass.support(verdicts, this.to, dedup.sameOutletPenalty);
+    this.asked++;
+  }
+}
+
+/**
+ * The link of two stories averaged over both directions, or a value below `floor` as soon as the mean
+ * cannot reach it (most hints fall short: asking the two sides in turn finds that out with fewer lookups).
+ */
+function meanLink(forward: StoryLink, backward: StoryLink, floor: number): number {
+  let turn = 0;
+  while (!(forward.done && backward.done)) {
+    if ((forward.upper + backward.upper) / 2 < floor) break;
+    const side = backward.done || (!forward.done && turn++ % 2 === 0) ? forward : backward;
+    side.askNext();
+  }
+  return (forward.upper + backward.upper) / 2;
 }
 
 /** Indexes items stored before the clustering index existed, a bounded number per pass; true when none is left. */
@@ -125,10 +169,8 @@ export function mergeConvergedStories(store: Store, dedup: DedupConfig, now: num
       const b = store.stories.resolve(hint.otherId);
       if (a === null || b === null || a === b || store.corrections.keptApart(a, b) !== null) continue;
       const threshold = dedup.mergeThreshold;
-      // Below 2·floor − 1 one way, the mean of both ways cannot reach the floor: the other is not asked.
       const floor = Math.min(threshold, dedup.relatedThreshold);
-      const forward = link(store, a, b, dedup, session, pass, 2 * floor - 1);
-      const mean = forward < 2 * floor - 1 ? forward / 2 : (forward + link(store, b, a, dedup, session, pass, 2 * floor - forward)) / 2;
+      const mean = meanLink(new StoryLink(store, a, b, dedup, session, pass), new StoryLink(store, b, a, dedup, session, pass), floor);
       if (mean < threshold) {
         // Likely one event but not safe to merge: related coverage.
         if (mean >= dedup.relatedThreshold) store.links.link(a, b, mean);
