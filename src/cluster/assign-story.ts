@@ -84,9 +84,11 @@ export function candidateVerdicts(store: Store, item: ComparedItem, dedup: Dedup
   const rows = store.clusters.items(hits.map((h) => h.itemId));
   if (rows.length === 0) return [];
   const candidates = comparedItems(store, rows);
-  // Every candidate's terms: one weighed before is weighed again once the collection has grown enough.
-  loadTerms(store, terms, candidates.flatMap((c) => weighedTerms(c.profile)));
-  const logits = session.similarity.score(item, candidates, terms);
+  // The terms of the candidates scoring weighs afresh (a candidate weighed before is again once the collection has grown enough).
+  const { similarity } = session;
+  const afresh = similarity.weighsAfresh ? candidates.filter((c) => similarity.weighsAfresh!(c, terms.documentCount)) : candidates;
+  loadTerms(store, terms, afresh.flatMap((c) => weighedTerms(c.profile)));
+  const logits = similarity.score(item, candidates, terms);
   return rows.map((row, i) => ({ itemId: row.itemId, storyId: row.storyId, logit: logits[i]!, sameOutlet: row.outlet === item.outlet }));
 }
 

@@ -19,6 +19,11 @@ export interface ComparedItem {
  */
 export interface EventSimilarity {
   score(item: ComparedItem, candidates: readonly ComparedItem[], weights: TermWeights): number[];
+  /**
+   * Whether scoring would weigh this item afresh at a collection of `documents` (then the frequencies of its
+   * terms must be known); a backend without the method is taken to weigh every item afresh.
+   */
+  weighsAfresh?(item: ComparedItem, documents: number): boolean;
 }
 
 /** The features the pair model sees: the pair's own, and where the candidate ranks among all candidates. */
@@ -71,10 +76,15 @@ export class LexicalSimilarity implements EventSimilarity {
     return candidateFeatures(this.weigh(item, weights), candidates.map((c) => this.weigh(c, weights)));
   }
 
+  /** Whether the item has no weighed form fresh enough for a collection of this size. */
+  weighsAfresh(item: ComparedItem, documents: number): boolean {
+    const prepared = item.prepared;
+    return !(prepared instanceof WeighedTerms && documents <= prepared.documents * REWEIGH_GROWTH + 20);
+  }
+
   // Indexed items are compared again and again: weighed once, again only when the collection has grown a lot.
   private weigh(item: ComparedItem, weights: TermWeights): WeighedItem {
-    const prepared = item.prepared;
-    if (prepared instanceof WeighedTerms && weights.documentCount <= prepared.documents * REWEIGH_GROWTH + 20) return prepared.item;
+    if (!this.weighsAfresh(item, weights.documentCount)) return (item.prepared as WeighedTerms).item;
     const weighed = weighItem(item.profile, item.publishedAt, item.outlet, weights);
     item.prepared = new WeighedTerms(weighed, weights.documentCount);
     return weighed;
