@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_FEEDS, DEMO_TYPES, renderDemoFeed } from '../scripts/demo-outlets.js';
 import { openStore } from '../src/store/store.js';
-import { MAX_RELATED } from '../src/store/story-links.js';
+import { MAX_RELATED, STRONG_RELATED } from '../src/store/story-links.js';
 import { FixtureServer } from './helpers/fixture-server.js';
 import { startTestApp, tempDir, type TestApp } from './helpers/test-app.js';
 
@@ -108,12 +108,12 @@ describe('related coverage (relatedThreshold 0.05)', () => {
     const store = openStore(tempDir());
     try {
       const ids = Array.from({ length: 8 }, (_, k) => store.write(() => store.stories.create(k, k)));
-      // Story 7 gets six candidates of rising support: the weakest is dropped on both sides.
-      store.write(() => [0.5, 0.55, 0.6, 0.65, 0.7, 0.75].forEach((support, k) => store.links.link(ids[7]!, ids[k]!, support)));
+      // Story 7 gets six strong candidates of rising support: the weakest is dropped on both sides.
+      store.write(() => [0.6, 0.65, 0.7, 0.75, 0.8, 0.85].forEach((support, k) => store.links.link(ids[7]!, ids[k]!, support)));
       const rows = () => store.db.prepare('SELECT story_id AS a, other_id AS b, support FROM story_links ORDER BY a, b').all() as Array<{ a: number; b: number; support: number }>;
-      expect(rows().filter((r) => r.a === ids[7]).map((r) => r.support)).toEqual([0.55, 0.6, 0.65, 0.7, 0.75]);
-      expect(rows().filter((r) => r.b === ids[7]).map((r) => r.support)).toEqual([0.55, 0.6, 0.65, 0.7, 0.75]);
-      store.write(() => store.links.link(ids[7]!, ids[6]!, 0.52));
+      expect(rows().filter((r) => r.a === ids[7]).map((r) => r.support)).toEqual([0.65, 0.7, 0.75, 0.8, 0.85]);
+      expect(rows().filter((r) => r.b === ids[7]).map((r) => r.support)).toEqual([0.65, 0.7, 0.75, 0.8, 0.85]);
+      store.write(() => store.links.link(ids[7]!, ids[6]!, 0.62));
       expect(rows().some((r) => r.a === ids[6] || r.b === ids[6])).toBe(false);
       store.write(() => store.db.exec('DELETE FROM story_links'));
 
@@ -127,6 +127,33 @@ describe('related coverage (relatedThreshold 0.05)', () => {
         { a: ids[0], b: ids[2], support: 0.7 },
         { a: ids[2], b: ids[0], support: 0.7 },
       ]);
+    } finally {
+      store.close();
+    }
+  });
+
+  it(`keeps a weak link (below ${STRONG_RELATED}) only as the strongest link of both its stories`, () => {
+    const store = openStore(tempDir());
+    try {
+      const [a, b, c, d, e, f, g, h] = Array.from({ length: 8 }, (_, k) => store.write(() => store.stories.create(k, k)));
+      const pairs = () => (store.db.prepare('SELECT story_id AS x, other_id AS y FROM story_links WHERE story_id < other_id ORDER BY x, y').all() as Array<{ x: number; y: number }>).map((r) => `${r.x}-${r.y}`);
+      store.write(() => store.links.link(a!, b!, 0.4));
+      expect(pairs()).toEqual([`${a}-${b}`]);
+      // a already has a stronger weak link: refused.
+      store.write(() => store.links.link(a!, c!, 0.35));
+      expect(pairs()).toEqual([`${a}-${b}`]);
+      // A stronger weak link of a replaces the weaker one.
+      store.write(() => store.links.link(a!, d!, 0.45));
+      expect(pairs()).toEqual([`${a}-${d}`]);
+      // A strong link of d outranks d's weak one, which goes on both sides.
+      store.write(() => store.links.link(e!, d!, 0.7));
+      expect(pairs()).toEqual([`${d}-${e}`]);
+      // Strong links live side by side, up to the cap.
+      store.write(() => {
+        store.links.link(f!, g!, 0.7);
+        store.links.link(f!, h!, 0.65);
+      });
+      expect(pairs()).toEqual([`${d}-${e}`, `${f}-${g}`, `${f}-${h}`]);
     } finally {
       store.close();
     }

@@ -40,7 +40,7 @@ const dedupSchema = z.strictObject({
   /** Smallest mean same-event probability over a story's candidate items for a new item to join it. */
   joinThreshold: z.number().gt(0).lt(1).default(0.8),
   /** Smallest support for a story an item did not join to be linked to the item's story as related coverage. */
-  relatedThreshold: z.number().gt(0).lt(1).default(0.45),
+  relatedThreshold: z.number().gt(0).lt(1).default(0.3),
   /** Smallest mean same-event probability between two stories' items for the periodic merge to make them one. */
   mergeThreshold: z.number().gt(0).lt(1).default(0.8),
   /** Log-odds taken off a pair of items from one outlet (a penalty, never a veto). */

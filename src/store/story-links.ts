@@ -16,8 +16,15 @@ export interface RelatedStory {
 export const MAX_RELATED = 5;
 
 /**
+ * Below this support a link is weak: kept only while it is the strongest link of both its stories. A
+ * story's best guess below it is right about as often as the eval asks of related coverage, its second
+ * and later ones mostly are not (measured with eval:dedup; see docs/merging.md).
+ */
+export const STRONG_RELATED = 0.6;
+
+/**
  * The story_links table: related coverage, kept symmetric (both directions stored) and at most MAX_RELATED
- * per story, strongest first.
+ * per story, strongest first; a weak link (below STRONG_RELATED) only as the strongest of both stories.
  */
 export class StoryLinks {
   private readonly upsertStmt;
@@ -27,6 +34,8 @@ export class StoryLinks {
   private readonly linksOfStmt;
   private readonly removeStoryStmt;
   private readonly relatedStmt;
+  private readonly strongestOtherStmt;
+  private readonly dropWeakerStmt;
 
   constructor(db: Database.Database, private readonly hidden: HiddenFeeds) {
     this.upsertStmt = db.prepare(`
@@ -36,6 +45,10 @@ export class StoryLinks {
     this.weakestStmt = db.prepare(`SELECT other_id AS otherId, support FROM story_links WHERE story_id = ? ORDER BY support, other_id DESC LIMIT 1`);
     this.removePairStmt = db.prepare(`DELETE FROM story_links WHERE (story_id = @a AND other_id = @b) OR (story_id = @b AND other_id = @a)`);
     this.linksOfStmt = db.prepare(`SELECT other_id AS otherId, support FROM story_links WHERE story_id = ?`);
+    this.strongestOtherStmt = db.prepare(`SELECT max(support) FROM story_links WHERE story_id = ? AND other_id <> ?`).pluck();
+    this.dropWeakerStmt = db.prepare(`
+      DELETE FROM story_links WHERE support < @weak AND support < @support
+        AND ((story_id = @story AND other_id <> @kept) OR (other_id = @story AND story_id <> @kept))`);
     this.removeStoryStmt = db.prepare(`DELETE FROM story_links WHERE story_id = @id OR other_id = @id`);
     // Items of removed feeds (@hidden) are left out: a related story shows its headline and outlets from the
     // rest, its earliest visible item's headline when the representative is hidden, and not at all without any.
@@ -54,18 +67,22 @@ export class StoryLinks {
 
   /**
    * Links two stories as related with this support (the stronger of old and new wins). A story with
-   * MAX_RELATED links already drops its weakest for a stronger one, or keeps them and refuses this one.
+   * MAX_RELATED links already drops its weakest for a stronger one, or keeps them and refuses this one. A
+   * weak link is refused when either story has one at least as strong, and drops the weak links it outranks.
    */
   link(a: number, b: number, support: number): void {
     if (a === b) return;
+    const sides = [[a, b], [b, a]] as const;
+    if (support < STRONG_RELATED && sides.some(([x, y]) => ((this.strongestOtherStmt.get(x, y) as number | null) ?? -1) >= support)) return;
     // A full side holds five others (y is not among them: the cap holds); the new link must beat its weakest.
-    const full = ([[a, b], [b, a]] as const)
+    const full = sides
       .filter(([x, y]) => (this.countStmt.get(x, y) as number) >= MAX_RELATED)
       .map(([x]) => ({ x, weakest: this.weakestStmt.get(x) as { otherId: number; support: number } }));
     if (full.some(({ weakest }) => weakest.support >= support)) return;
     for (const { x, weakest } of full) this.removePairStmt.run({ a: x, b: weakest.otherId });
     this.upsertStmt.run(a, b, support);
     this.upsertStmt.run(b, a, support);
+    for (const [x, y] of sides) this.dropWeakerStmt.run({ story: x, kept: y, weak: STRONG_RELATED, support });
   }
 
   /** Removes the link between two stories (merged, or kept apart). */
