@@ -169,11 +169,13 @@ export function mergeConvergedStories(store: Store, dedup: DedupConfig, now: num
       const b = store.stories.resolve(hint.otherId);
       if (a === null || b === null || a === b || store.corrections.keptApart(a, b) !== null) continue;
       const threshold = dedup.mergeThreshold;
-      const floor = Math.min(threshold, dedup.relatedThreshold);
+      // Below this the pair is neither merged nor linked (a weak link must beat the stories' other links).
+      const floor = Math.min(threshold, store.links.leastKept(a, b, dedup.relatedThreshold));
       const mean = meanLink(new StoryLink(store, a, b, dedup, session, pass), new StoryLink(store, b, a, dedup, session, pass), floor);
+      if (mean < floor) continue;
       if (mean < threshold) {
         // Likely one event but not safe to merge: related coverage.
-        if (mean >= dedup.relatedThreshold) store.links.link(a, b, mean);
+        store.links.link(a, b, mean);
         continue;
       }
       const survivor = Math.min(a, b);

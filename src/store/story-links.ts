@@ -85,6 +85,15 @@ export class StoryLinks {
     for (const [x, y] of sides) this.dropWeakerStmt.run({ story: x, kept: y, weak: STRONG_RELATED, support });
   }
 
+  /**
+   * The least support at which link(a, b) would keep a link, given `relatedThreshold`: a weak one must beat
+   * every other link of both stories. The merge pass stops weighing a pair that cannot reach it.
+   */
+  leastKept(a: number, b: number, relatedThreshold: number): number {
+    const strongest = Math.max(...([[a, b], [b, a]] as const).map(([x, y]) => (this.strongestOtherStmt.get(x, y) as number | null) ?? 0));
+    return Math.max(relatedThreshold, Math.min(STRONG_RELATED, strongest));
+  }
+
   /** Removes the link between two stories (merged, or kept apart). */
   unlink(a: number, b: number): void {
     this.removePairStmt.run({ a, b });
