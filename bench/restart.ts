@@ -1,6 +1,7 @@
 /**
- * `npm run bench:restart`: a data directory of 100,000 items from 200 outlets, all within the merging window
- * and indexed for clustering (filled through the store's own statements), then `node dist/main.js` started on
+ * `npm run bench:restart`: a data directory of 100,000 items from 200 outlets, all within the merging window,
+ * indexed for clustering and with their topics decided, as an established install has them (filled through
+ * the store's own statements and the item-topics job), then `node dist/main.js` started on
  * it as users start it. Prints when /healthz first answers 200, when a topic feed is first served, and when
  * merging is ready again: the first poll cycle (which loads the clustering window) has finished, and a
  * refresh of one feed with one new item has been clustered and stored.
@@ -14,6 +15,7 @@ import { configSchema } from '../src/config/config-schema.js';
 import { profileItem } from '../src/dedup/item-profile.js';
 import { storyKeys } from '../src/dedup/story-keys.js';
 import { indexItem } from '../src/cluster/assign-story.js';
+import { ItemTopicRules, ItemTopicsJob } from '../src/cluster/item-topics.js';
 import { openStore } from '../src/store/store.js';
 import { BENCH_TOKEN, startServer } from './newsmerge-process.js';
 import { parseCommandLine } from '../src/cli/cli-args.js';
@@ -33,11 +35,11 @@ function words(seed: number, n: number): string {
   }).join(' ');
 }
 
-/** Stores ITEMS items (a story each, indexed for clustering) published over the last two days. */
-function fill(dataDir: string, feedUrls: string[], now: number): number {
+/** Stores ITEMS items (a story each, indexed for clustering, topics decided under `config`) published over the last two days. */
+async function fill(dataDir: string, feedUrls: string[], now: number, config: unknown): Promise<number> {
   const started = performance.now();
   const store = openStore(dataDir);
-  const dedup = configSchema.parse({ schedule: '* * * * *', topics: { world: { title: 'World' } }, feeds: [] }).dedup;
+  const { dedup } = configSchema.parse(config);
   store.feeds.sync(feedUrls.map((url, i) => ({ url, outlet: `Outlet ${i}` })), now);
   const feeds = store.feeds.all();
   for (let start = 0; start < ITEMS; start += 5_000) {
@@ -61,6 +63,8 @@ function fill(dataDir: string, feedUrls: string[], now: number): number {
       store.clusters.flush();
     });
   }
+  // An established install has its items' topics; without them the first cycle after start would wait for them all.
+  await new ItemTopicsJob(store).run(new ItemTopicRules(configSchema.parse(config)));
   store.close();
   return (performance.now() - started) / 1000;
 }
@@ -80,8 +84,9 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'newsmerge-bench-restart-'));
   const dataDir = join(dir, 'data');
   const configPath = join(dir, 'feeds.config.json');
-  writeFileSync(configPath, JSON.stringify({ schedule: '0 0 1 1 *', topics: { world: { title: 'World' } }, feeds: feedUrls.map((url, i) => ({ url, title: `Outlet ${i}`, tags: ['world'] })) }));
-  const fillSeconds = fill(dataDir, feedUrls, now);
+  const config = { schedule: '0 0 1 1 *', topics: { world: { title: 'World' } }, feeds: feedUrls.map((url, i) => ({ url, title: `Outlet ${i}`, tags: ['world'] })) };
+  writeFileSync(configPath, JSON.stringify(config));
+  const fillSeconds = await fill(dataDir, feedUrls, now, config);
 
   const started = performance.now();
   const running = await startServer(dataDir, configPath);
