@@ -1,7 +1,10 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_FEEDS, DEMO_TYPES, renderDemoFeed } from '../scripts/demo-outlets.js';
 import { openStore } from '../src/store/store.js';
 import { MAX_RELATED, STRONG_RELATED } from '../src/store/story-links.js';
+import { validateWithFeedcheck } from './helpers/feed-validators.js';
 import { FixtureServer } from './helpers/fixture-server.js';
 import { startTestApp, tempDir, type TestApp } from './helpers/test-app.js';
 
@@ -93,10 +96,16 @@ describe('related coverage (relatedThreshold 0.05)', () => {
     const s = linked[0]!;
     const json = await nm.json<{ items: Array<{ id: string; _newsmerge: { related: Related[] } }> }>('/topics/world.json');
     expect(json.items.find((i) => i.id === `urn:newsmerge:story:${s.id}`)!._newsmerge.related).toEqual(s.related);
-    for (const format of ['rss', 'atom']) {
+    const dir = tempDir();
+    for (const format of ['rss', 'atom', 'json'] as const) {
       const body = await (await nm.get(`/topics/world.${format}`)).text();
-      expect(body).toContain('Related coverage');
-      expect(body).toContain(`/stories/${s.related[0]!.url.split('/').pop()}`);
+      if (format !== 'json') {
+        expect(body).toContain('Related coverage');
+        expect(body).toContain(`/stories/${s.related[0]!.url.split('/').pop()}`);
+      }
+      const file = join(dir, `world.${format}`);
+      writeFileSync(file, body);
+      validateWithFeedcheck(file, format, `http://news.test/topics/world.${format}`);
     }
     const page = await (await nm.get(`/stories/${s.id}`)).text();
     expect(page).toContain('Related coverage');
