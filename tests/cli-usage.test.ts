@@ -1,33 +1,16 @@
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, runNode } from './helpers/run-process.js';
+import { ROOT, runCommand, runNode, type ProcessResult } from './helpers/run-process.js';
 import { tempDir } from './helpers/test-app.js';
 
-type Run = { code: number | null; stdout: string; stderr: string };
-
 /** Runs a TypeScript script (scripts/, bench/) as `npm run` does, through tsx. */
-function runTsx(script: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
+function runTsx(script: string, args: string[], env: Record<string, string> = {}): Promise<ProcessResult> {
   return run(process.execPath, ['--import', 'tsx', resolve(ROOT, script), ...args], env);
 }
 
-function run(command: string, args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((done, fail) => {
-    const child = spawn(command, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      fail(new Error(`${args.join(' ')} did not finish in 30 s\n${stdout}\n${stderr}`));
-    }, 30_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      done({ code, stdout, stderr });
-    });
-  });
+function run(command: string, args: string[], env: Record<string, string>): Promise<ProcessResult> {
+  return runCommand(command, args, { HOME: process.env.HOME ?? '/tmp', ...env }, 30_000);
 }
 
 const dir = tempDir('newsmerge-cli-');
@@ -40,7 +23,7 @@ writeFileSync(notOpml, '<rss version="2.0"><channel/></rss>');
 const missing = join(dir, 'no-such-file.jsonl');
 
 /** Every command of the README: how it is run here, and the name its error lines start with. */
-const COMMANDS: Array<{ label: string; name: string; run: (args: string[]) => Promise<Run> }> = [
+const COMMANDS: Array<{ label: string; name: string; run: (args: string[]) => Promise<ProcessResult> }> = [
   { label: 'npm start (dist/main.js)', name: 'newsmerge', run: (a) => runNode('main.js', a, env) },
   { label: 'npm run poll', name: 'newsmerge poll', run: (a) => runNode('cli/poll.js', a, env) },
   { label: 'npm run backup', name: 'newsmerge backup', run: (a) => runNode('cli/backup.js', a, env) },
@@ -61,7 +44,7 @@ const COMMANDS: Array<{ label: string; name: string; run: (args: string[]) => Pr
 ];
 
 /** A usage error: one line naming the command and what is wrong, then the usage; exit 2; no stack trace. */
-function expectUsageError(result: Run, name: string, problem: string | RegExp): void {
+function expectUsageError(result: ProcessResult, name: string, problem: string | RegExp): void {
   expect(result.code, result.stderr).toBe(2);
   expect(result.stdout).toBe('');
   const lines = result.stderr.trimEnd().split('\n');

@@ -3,24 +3,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixtureServer } from './helpers/fixture-server.js';
 import { runNode } from './helpers/run-process.js';
 import { startTestApp, tempDir, writeConfig, type TestApp } from './helpers/test-app.js';
-import { FIXTURE_NOW, serveTopicOutlets } from './helpers/topic-fixtures.js';
+import { polledTopicApp } from './helpers/topic-fixtures.js';
 
 const BASE = 'http://news.test/';
 
 describe('pages answer errors in HTML, the API and feeds in their own formats', () => {
-  let outlets: FixtureServer;
   let nm: TestApp;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    outlets = await new FixtureServer().start();
-    nm = await startTestApp({ feeds: serveTopicOutlets(outlets), now: FIXTURE_NOW });
-    await nm.pollAll();
+    ({ nm, close } = await polledTopicApp());
   });
 
-  afterAll(async () => {
-    await nm.close();
-    await outlets.close();
-  });
+  afterAll(() => close());
 
   it('shows a page in the site layout saying what went wrong and where to go, with the status kept', async () => {
     const cases: Array<[string, number, string]> = [

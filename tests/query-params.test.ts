@@ -1,10 +1,8 @@
 import { decodeHTML } from 'entities';
-import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseIsoDate } from '../src/serve/feed-query.js';
-import { FixtureServer } from './helpers/fixture-server.js';
-import { startTestApp, type TestApp } from './helpers/test-app.js';
-import { FIXTURE_NOW, serveTopicOutlets } from './helpers/topic-fixtures.js';
+import type { TestApp } from './helpers/test-app.js';
+import { FIXTURE_NOW, polledTopicApp } from './helpers/topic-fixtures.js';
 
 /** The same listing as a feed, a page and the API: each parameter must get the same answer on all three. */
 const SURFACES = [
@@ -22,19 +20,14 @@ async function messageOf(res: Response): Promise<string> {
 }
 
 describe('one rule per parameter, on feeds, pages and the API alike', () => {
-  let outlets: FixtureServer;
   let nm: TestApp;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    outlets = await new FixtureServer().start();
-    nm = await startTestApp({ feeds: serveTopicOutlets(outlets), now: FIXTURE_NOW });
-    await nm.pollAll();
+    ({ nm, close } = await polledTopicApp());
   });
 
-  afterAll(async () => {
-    await nm.close();
-    await outlets.close();
-  });
+  afterAll(() => close());
 
   it('answers every violation with a 400 naming the parameter and its rule, in the format of the route', async () => {
     const cases: Array<[string, RegExp]> = [
@@ -113,20 +106,11 @@ describe('one rule per parameter, on feeds, pages and the API alike', () => {
   });
 
   it('answers a query string over the 16 KB header limit with a 431 and a body, HTML for a page and JSON for a feed', async () => {
-    const port = Number(new URL(nm.url('/')).port);
-    const raw = (text: string) =>
-      new Promise<string>((resolve) => {
-        const socket = connect(port, '127.0.0.1', () => socket.end(text));
-        let out = '';
-        socket.on('data', (d) => (out += d));
-        socket.on('close', () => resolve(out));
-        socket.on('error', () => resolve(out));
-      });
-    const feed = await raw(`GET /topics/world.rss?q=${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    const feed = await nm.raw(`GET /topics/world.rss?q=${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
     expect(feed).toMatch(/^HTTP\/1\.1 431 /);
     expect(feed).toMatch(/content-type: application\/json/i);
     expect(JSON.parse(feed.slice(feed.indexOf('\r\n\r\n') + 4)).error).toMatch(/over 16 KB.*q takes at most 200 characters/);
-    const page = await raw(`GET /topics/world?q=${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    const page = await nm.raw(`GET /topics/world?q=${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
     expect(page).toMatch(/^HTTP\/1\.1 431 /);
     expect(page).toMatch(/content-type: text\/html/i);
     expect(page).toContain('<h1>Request Header Fields Too Large</h1>');

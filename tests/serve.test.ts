@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rssFeed } from './helpers/feed-builder.js';
 import { FixtureServer } from './helpers/fixture-server.js';
 import { startTestApp, type TestApp } from './helpers/test-app.js';
-import { FIXTURE_NOW, serveTopicOutlets, TOPIC_ITEMS } from './helpers/topic-fixtures.js';
+import { FIXTURE_NOW, polledTopicApp, serveTopicOutlets, TOPIC_ITEMS } from './helpers/topic-fixtures.js';
 
 interface FeedItem {
   id: string;
@@ -46,16 +46,13 @@ describe('topic feeds and queries', () => {
   let nm: TestApp;
   const titles = (feed: JsonFeed) => feed.items.map((i) => i.title).sort();
 
+  let close: () => Promise<void>;
+
   beforeAll(async () => {
-    outlets = await new FixtureServer().start();
-    nm = await startTestApp({ feeds: serveTopicOutlets(outlets), now: FIXTURE_NOW });
-    await nm.pollAll();
+    ({ nm, outlets, close } = await polledTopicApp());
   });
 
-  afterAll(async () => {
-    await nm.close();
-    await outlets.close();
-  });
+  afterAll(() => close());
 
   it('serves each topic, unions of topics and every topic, newest first', async () => {
     const world = await nm.json<JsonFeed>('/topics/world.json');
@@ -160,16 +157,13 @@ describe('feed caching and compression over HTTP', () => {
   let outlets: FixtureServer;
   let nm: TestApp;
 
+  let close: () => Promise<void>;
+
   beforeAll(async () => {
-    outlets = await new FixtureServer().start();
-    nm = await startTestApp({ feeds: serveTopicOutlets(outlets), now: FIXTURE_NOW });
-    await nm.pollAll();
+    ({ nm, outlets, close } = await polledTopicApp());
   });
 
-  afterAll(async () => {
-    await nm.close();
-    await outlets.close();
-  });
+  afterAll(() => close());
 
   it('sends strong validators, caching headers, and 304s for If-None-Match and If-Modified-Since', async () => {
     const res = await nm.get('/topics/world.rss', { headers: { 'accept-encoding': 'identity' } });

@@ -2,6 +2,19 @@
  * Schema migrations, applied in order inside one transaction each; PRAGMA user_version records how many ran.
  * Append new steps; never edit a step that has shipped.
  */
+/** Keeps the full-text index of headlines and summaries in step with items; two shipped steps run it (the second after a tokenizer change): never edit it. */
+const ITEMS_FTS_TRIGGERS = `
+  CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN
+    INSERT INTO items_fts(rowid, title, summary) VALUES (new.id, new.title, new.summary);
+  END;
+  CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN
+    INSERT INTO items_fts(items_fts, rowid, title, summary) VALUES ('delete', old.id, old.title, old.summary);
+  END;
+  CREATE TRIGGER items_fts_update AFTER UPDATE OF title, summary ON items BEGIN
+    INSERT INTO items_fts(items_fts, rowid, title, summary) VALUES ('delete', old.id, old.title, old.summary);
+    INSERT INTO items_fts(rowid, title, summary) VALUES (new.id, new.title, new.summary);
+  END;`;
+
 export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE meta (
@@ -86,16 +99,7 @@ export const MIGRATIONS: readonly string[] = [
   CREATE VIRTUAL TABLE items_fts USING fts5(
     title, summary, content='items', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
   );
-  CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN
-    INSERT INTO items_fts(rowid, title, summary) VALUES (new.id, new.title, new.summary);
-  END;
-  CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN
-    INSERT INTO items_fts(items_fts, rowid, title, summary) VALUES ('delete', old.id, old.title, old.summary);
-  END;
-  CREATE TRIGGER items_fts_update AFTER UPDATE OF title, summary ON items BEGIN
-    INSERT INTO items_fts(items_fts, rowid, title, summary) VALUES ('delete', old.id, old.title, old.summary);
-    INSERT INTO items_fts(rowid, title, summary) VALUES (new.id, new.title, new.summary);
-  END;
+  ${ITEMS_FTS_TRIGGERS}
   `,
   // Same-event clustering: item profiles (terms, names, numbers, MinHash) and document frequencies. Ingest
   // adds a batch's counts when it commits; a trigger takes a deleted profile's counts off, so retention's
@@ -181,16 +185,7 @@ export const MIGRATIONS: readonly string[] = [
   CREATE VIRTUAL TABLE items_fts USING fts5(
     title, summary, content='items', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2'
   );
-  CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN
-    INSERT INTO items_fts(rowid, title, summary) VALUES (new.id, new.title, new.summary);
-  END;
-  CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN
-    INSERT INTO items_fts(items_fts, rowid, title, summary) VALUES ('delete', old.id, old.title, old.summary);
-  END;
-  CREATE TRIGGER items_fts_update AFTER UPDATE OF title, summary ON items BEGIN
-    INSERT INTO items_fts(items_fts, rowid, title, summary) VALUES ('delete', old.id, old.title, old.summary);
-    INSERT INTO items_fts(rowid, title, summary) VALUES (new.id, new.title, new.summary);
-  END;
+  ${ITEMS_FTS_TRIGGERS}
   INSERT INTO items_fts(items_fts) VALUES ('rebuild');
   `,
   // Item-level topics: which configured topics each item fits and why (section, rule, classifier), whatever

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -39,6 +40,8 @@ export interface TestApp {
   clock: { now: number };
   get: (path: string, init?: RequestInit) => Promise<Response>;
   json: <T = any>(path: string) => Promise<T>;
+  /** Sends these bytes as they are over one connection and resolves with everything the server answered. */
+  raw: (request: string) => Promise<string>;
   pollAll: () => ReturnType<Newsmerge['poller']['poll']>;
   close: (options?: { keepData?: boolean }) => Promise<void>;
 }
@@ -94,6 +97,14 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     clock,
     get: (path, init) => fetch(url(path), init),
     json: async <T>(path: string) => (await (await fetch(url(path))).json()) as T,
+    raw: (request) =>
+      new Promise<string>((resolve) => {
+        const socket = connect(app.port, '127.0.0.1', () => socket.end(request));
+        let out = '';
+        socket.on('data', (d) => (out += d));
+        socket.on('close', () => resolve(out));
+        socket.on('error', () => resolve(out));
+      }),
     pollAll: () => app.poller.poll({ mode: 'all' }),
     close: async ({ keepData = false } = {}) => {
       await app.close();

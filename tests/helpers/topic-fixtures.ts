@@ -1,6 +1,6 @@
 import { rssFeed, type TestItem } from './feed-builder.js';
-import type { FixtureServer } from './fixture-server.js';
-import type { TestFeed } from './test-app.js';
+import { FixtureServer } from './fixture-server.js';
+import { startTestApp, type TestApp, type TestFeed } from './test-app.js';
 
 const H = 3_600_000;
 
@@ -38,4 +38,12 @@ export function serveTopicOutlets(server: FixtureServer, items = TOPIC_ITEMS): T
     { url: server.url('/B.rss'), title: 'Outlet B', tags: ['world', 'science'], topicMode: 'all' },
     { url: server.url('/C.rss'), title: 'Outlet C', tags: ['politics'] },
   ];
+}
+
+/** A newsmerge over the three topic outlets, polled once; `close` stops both. */
+export async function polledTopicApp(): Promise<{ nm: TestApp; outlets: FixtureServer; close: () => Promise<void> }> {
+  const outlets = await new FixtureServer().start();
+  const nm = await startTestApp({ feeds: serveTopicOutlets(outlets), now: FIXTURE_NOW });
+  await nm.pollAll();
+  return { nm, outlets, close: async () => (await nm.close(), await outlets.close()) };
 }
