@@ -1,24 +1,14 @@
-import { createServer } from 'node:net';
-import { chromium, type Browser, type Locator } from 'playwright-core';
+import type { Browser, Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rssFeed } from '../helpers/feed-builder.js';
 import { FixtureServer } from '../helpers/fixture-server.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { FIXTURE_NOW, TOPIC_ITEMS } from '../helpers/topic-fixtures.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import { freePort, launchChromium } from './chromium.js';
 
 /** The visible texts of every element a locator matches, trimmed. */
 async function texts(locator: Locator): Promise<string[]> {
   return (await locator.allInnerTexts()).map((t) => t.trim().replace(/\s+/g, ' '));
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 // The volcano story (A + B) is covered by the center and the right only: the left's blindspot. The election
@@ -52,10 +42,7 @@ describe('who covers it, in a browser', () => {
       env: { PORT: String(port) },
     });
     await nm.pollAll();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -1,14 +1,12 @@
-import { createServer } from 'node:net';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixtureServer } from '../helpers/fixture-server.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { FIXTURE_NOW, serveTopicOutlets } from '../helpers/topic-fixtures.js';
+import { freePort, launchChromium } from './chromium.js';
 
 // Runs in the page (tests are type-checked without the DOM library).
 declare function getComputedStyle(element: unknown): { color: string; textDecorationLine: string };
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** The visible texts of every element a locator matches, trimmed. */
 async function texts(locator: Locator): Promise<string[]> {
@@ -18,14 +16,6 @@ async function texts(locator: Locator): Promise<string[]> {
 /** Horizontal overflow of the document: more than 0 means a phone user has to scroll sideways. */
 async function overflow(page: Page): Promise<number> {
   return page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 describe('error pages, feed status, all topics and story links in a browser', () => {
@@ -43,10 +33,7 @@ describe('error pages, feed status, all topics and story links in a browser', ()
     base = `http://127.0.0.1:${port}/`;
     nm = await startTestApp({ feeds, now: FIXTURE_NOW, baseUrl: base, env: { PORT: String(port) } });
     await nm.pollAll();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

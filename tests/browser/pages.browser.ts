@@ -1,23 +1,13 @@
-import { createServer } from 'node:net';
-import { chromium, type Browser, type Locator } from 'playwright-core';
+import type { Browser, Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixtureServer } from '../helpers/fixture-server.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { FIXTURE_NOW, serveTopicOutlets } from '../helpers/topic-fixtures.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import { freePort, launchChromium } from './chromium.js';
 
 /** The visible texts of every element a locator matches, trimmed. */
 async function texts(locator: Locator): Promise<string[]> {
   return (await locator.allInnerTexts()).map((t) => t.trim());
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 describe('what a person sees in a browser', () => {
@@ -32,10 +22,7 @@ describe('what a person sees in a browser', () => {
     base = `http://127.0.0.1:${port}/`;
     nm = await startTestApp({ feeds: serveTopicOutlets(outlets), now: FIXTURE_NOW, baseUrl: base, env: { PORT: String(port) } });
     await nm.pollAll();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
