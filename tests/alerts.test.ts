@@ -1,52 +1,34 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfigText } from '../src/config/load-config.js';
 import { PushStore } from '../src/store/push-store.js';
 import { itemSeries, rssFeed, type TestItem } from './helpers/feed-builder.js';
-import { FixtureServer } from './helpers/fixture-server.js';
+import { FixtureServer, readBody } from './helpers/fixture-server.js';
 import { startTestApp, tempDir, type TestApp } from './helpers/test-app.js';
 
 const TOKEN = 'alerts-admin-token-0123456789';
 const T0 = Date.parse('2022-02-17T12:00:00Z');
 
 /** A webhook receiver recording every POST by path. */
-class Receiver {
+class Receiver extends FixtureServer {
   readonly hits: Array<{ path: string; headers: IncomingHttpHeaders; body: string }> = [];
   /** While set, answers wait for it (a slow webhook). */
   hold: Promise<void> | null = null;
-  private server: Server | null = null;
-  port = 0;
 
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        this.hits.push({ path: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks).toString() });
-        void (this.hold ?? Promise.resolve()).then(() => res.writeHead(200).end('ok'));
-      });
+  protected override unrouted(req: IncomingMessage, res: ServerResponse): void {
+    void readBody(req).then(async (body) => {
+      this.hits.push({ path: req.url ?? '/', headers: req.headers, body: body.toString() });
+      await this.hold;
+      res.writeHead(200).end('ok');
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server.address() as AddressInfo).port;
-    return this;
-  }
-
-  url(path: string): string {
-    return `http://127.0.0.1:${this.port}${path}`;
   }
 
   at(path: string) {
     return this.hits.filter((h) => h.path === path);
-  }
-
-  async close(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
   }
 }
 

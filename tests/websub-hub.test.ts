@@ -1,7 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +8,7 @@ import { checkCallbackUrl } from '../src/push/outbound.js';
 import { retryDelay } from '../src/push/deliveries.js';
 import { itemSeries, rssFeed, type TestItem } from './helpers/feed-builder.js';
 import { validateWithFeedcheck } from './helpers/feed-validators.js';
-import { FixtureServer } from './helpers/fixture-server.js';
+import { FixtureServer, readBody } from './helpers/fixture-server.js';
 import { startTestApp, tempDir, type TestApp } from './helpers/test-app.js';
 
 const TOKEN = 'websub-admin-token-0123456789';
@@ -18,42 +17,29 @@ const BASE = 'http://news.test/';
 const TOPIC = `${BASE}topics/world.rss`;
 
 /** A WebSub subscriber: echoes challenges (unless told not to) and records every request. */
-class Subscriber {
+class Subscriber extends FixtureServer {
   readonly verifications: URLSearchParams[] = [];
   readonly deliveries: Array<{ headers: IncomingHttpHeaders; body: Buffer }> = [];
   echo = true;
   /** While set, answers to deliveries wait for it (a slow subscriber). */
   hold: Promise<void> | null = null;
-  private server: Server | null = null;
-  port = 0;
 
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => {
-      const url = new URL(req.url ?? '/', 'http://x');
-      if (req.method === 'GET') {
-        this.verifications.push(url.searchParams);
-        res.writeHead(this.echo ? 200 : 404, { 'content-type': 'text/plain' }).end(this.echo ? url.searchParams.get('hub.challenge') : 'no');
-        return;
-      }
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        this.deliveries.push({ headers: req.headers, body: Buffer.concat(chunks) });
-        void (this.hold ?? Promise.resolve()).then(() => res.writeHead(204).end());
-      });
+  protected override unrouted(req: IncomingMessage, res: ServerResponse): void {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (req.method === 'GET') {
+      this.verifications.push(url.searchParams);
+      res.writeHead(this.echo ? 200 : 404, { 'content-type': 'text/plain' }).end(this.echo ? url.searchParams.get('hub.challenge') : 'no');
+      return;
+    }
+    void readBody(req).then(async (body) => {
+      this.deliveries.push({ headers: req.headers, body });
+      await this.hold;
+      res.writeHead(204).end();
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server.address() as AddressInfo).port;
-    return this;
   }
 
-  url(path = '/callback'): string {
-    return `http://127.0.0.1:${this.port}${path}`;
-  }
-
-  async close(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  override url(path = '/callback'): string {
+    return super.url(path);
   }
 }
 

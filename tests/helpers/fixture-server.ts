@@ -25,7 +25,7 @@ export class FixtureServer {
       this.requests.push({ path: req.url ?? '/', headers: req.headers });
       const route = this.routes.get((req.url ?? '/').split('?')[0]!) ?? this.routes.get(req.url ?? '/');
       if (!route) {
-        res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+        this.unrouted(req, res);
       } else if (typeof route === 'function') {
         route(req, res);
       } else {
@@ -36,6 +36,16 @@ export class FixtureServer {
     const { port } = this.server.address() as AddressInfo;
     this.base = `http://${host}:${port}`;
     return this;
+  }
+
+  /** Answers a request no route matches: 404 here; a test's own server (a webhook, a hub) answers everything here. */
+  protected unrouted(_req: IncomingMessage, res: ServerResponse): void {
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+  }
+
+  /** The port it listens on. */
+  get port(): number {
+    return Number(new URL(this.base).port);
   }
 
   /** Absolute URL of a path on this server. */
@@ -58,4 +68,14 @@ export class FixtureServer {
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
+}
+
+/** The whole body of a request. */
+export function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
 }
