@@ -133,6 +133,38 @@ export function readAgExtra(mirrors: { heldOut: string; sample: string }): { tra
   return { train: [...heldOut, ...parseAgCsv(zipped.toString('utf8'))], originalTest };
 }
 
+/**
+ * Still more items of the original AG News train split, from three more bare git mirrors (each a sample):
+ * - github:zy199529/textCNN_AG_news `data/ag_news_train.txt`: 12,000 items, "label<TAB>text" (labels 1-4;
+ *   headline and description run together without a break);
+ * - github:hhf-hd/NoisyAG-News `dataset/samples10000valMed.csv`: 10,000 items, "label,gt,text,group" where
+ *   `gt` is the original label (0-3) and `label` a noisy relabeling (not used);
+ * - github:amrayach/PML `datasets/ag_news/train.csv`: the first 2,000 items of the original file.
+ */
+export const DEFAULT_AG_NEWS_MORE = {
+  textCnn: '/work/.mirror/zy199529+textCNN_AG_news/repo/.git',
+  noisy: '/work/.mirror/hhf-hd+NoisyAG-News/repo',
+  pml: '/work/.mirror/amrayach+PML/repo',
+};
+
+/** The items of DEFAULT_AG_NEWS_MORE's mirrors; null when one is missing. */
+export function readAgMore(mirrors: typeof DEFAULT_AG_NEWS_MORE): AgItem[] | null {
+  if (!Object.values(mirrors).every((dir) => existsSync(dir))) return null;
+  const items: AgItem[] = [];
+  for (const line of gitShow(mirrors.textCnn, 'data/ag_news_train.txt').toString('utf8').split('\n')) {
+    const m = /^([1-4])\t"?(.*?)"?\r?$/.exec(line);
+    const text = m ? cleanAgNews(m[2]!.replace(/\\(?!\$)/g, ' ')) : '';
+    if (text) items.push({ text, label: AG_CLASSES[Number(m![1]) - 1]! });
+  }
+  const noisy = gitShow(mirrors.noisy, 'dataset/samples10000valMed.csv').toString('utf8');
+  for (const m of noisy.matchAll(/^\d,([0-3]),(?:"((?:[^"]|"")*)"|([^"\n]*)),\d*\r?$/gm)) {
+    const text = cleanAgNews((m[2] ?? m[3]!).replaceAll('""', '"').replace(/ \. /, ' ').replace(/\\(?!\$)/g, ' '));
+    if (text) items.push({ text, label: AG_CLASSES[Number(m[1])]! });
+  }
+  items.push(...parseAgCsv(gitShow(mirrors.pml, 'datasets/ag_news/train.csv').toString('utf8')));
+  return items;
+}
+
 /** Letters and digits only, lowercased: what two copies of an item share however they were quoted or cleaned. */
 const bare = (text: string) => text.toLowerCase().replace(/[^a-z0-9]/g, '');
 

@@ -6,20 +6,21 @@
  * The dev split is a subset of train (unused); the test split is only measured (docs/topics.md).
  *
  * With --data ag+extra (the default) it also learns from ~27,000 more items of the original AG News train split
- * (scripts/ag-news.ts readAgExtra); ag+extra+uci adds the UCI sample's business and sci/tech headlines (measured:
- * no better on AG News test). Training items that share a key with a test item are left out (withoutOverlap).
+ * (scripts/ag-news.ts readAgExtra); ag+extra+uci adds the UCI sample's business and sci/tech headlines, ag+extra+more
+ * ~17,000 more items of the original train split from three more mirrors (readAgMore; both measured no better
+ * on AG News test). Training items that share a key with a test item are left out (withoutOverlap).
  *
- *   npx tsx scripts/train-topics.ts [--ag-news GIT_DIR] [--out PATH] [--precision 0.9] [--data ag|ag+extra|ag+extra+uci]
+ *   npx tsx scripts/train-topics.ts [--ag-news GIT_DIR] [--out PATH] [--precision 0.9] [--data ag|ag+extra|ag+extra+more|ag+extra+uci]
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exitWithUsage, parseCommandLine } from '../src/cli/cli-args.js';
 import { classifierFeatures, classProbabilities, type ClassifierClass, type TopicModel } from '../src/dedup/topic-classifier.js';
-import { AG_CLASSES, DEFAULT_AG_NEWS, DEFAULT_AG_NEWS_EXTRA, DEFAULT_UCI, readAgExtra, readAgSplit, readUciHeadlines, withoutOverlap, type AgItem } from './ag-news.js';
+import { AG_CLASSES, DEFAULT_AG_NEWS, DEFAULT_AG_NEWS_EXTRA, DEFAULT_AG_NEWS_MORE, DEFAULT_UCI, readAgExtra, readAgMore, readAgSplit, readUciHeadlines, withoutOverlap, type AgItem } from './ag-news.js';
 
 const COMMAND = {
   name: 'newsmerge train:topics',
-  usage: 'Usage: npm run train:topics -- [--ag-news GIT_DIR] [--out PATH] [--precision 0.9] [--data ag+extra] [--ag-news-held-out GIT_DIR] [--ag-news-sample GIT_DIR] [--uci PATH]',
+  usage: 'Usage: npm run train:topics -- [--ag-news GIT_DIR] [--out PATH] [--precision 0.9] [--data ag+extra[+more][+uci]] [--ag-news-held-out GIT_DIR] [--ag-news-sample GIT_DIR] [--uci PATH]',
   description: `Trains the topic classifier on AG News (a bare git mirror of github:lst11111/bert-text-classification, default ${DEFAULT_AG_NEWS})
 (plus, with --data ag+extra, more items of the original train split from two more mirrors) and writes it to --out
 (default src/dedup/topic-model.json), with the threshold at which every class reaches --precision out of fold on train.`,
@@ -43,9 +44,11 @@ const gitDir = values['ag-news']!;
 const [agTrain, test] = (['train', 'test'] as const).map((s) => readAgSplit(gitDir, s));
 if (!agTrain || !test) exitWithUsage(COMMAND, `no AG News mirror at ${gitDir} (fetch github:lst11111/bert-text-classification as a bare git mirror, pass --ag-news GIT_DIR)`);
 const sources = new Set(values.data!.split('+'));
-if (!sources.has('ag') || [...sources].some((s) => !['ag', 'extra', 'uci'].includes(s))) exitWithUsage(COMMAND, '--data takes ag, ag+extra, ag+uci or ag+extra+uci');
+if (!sources.has('ag') || [...sources].some((s) => !['ag', 'extra', 'more', 'uci'].includes(s))) exitWithUsage(COMMAND, '--data takes ag and any of extra, more, uci joined by + (ag+extra+more)');
 const extra = sources.has('extra') ? readAgExtra({ heldOut: values['ag-news-held-out']!, sample: values['ag-news-sample']! }) : { train: [], originalTest: [] };
 if (!extra) exitWithUsage(COMMAND, `no AG News mirrors at ${values['ag-news-held-out']} and ${values['ag-news-sample']} (fetch github:yxhong-tw/AG-News-Exercise and github:jatin-12-2002/AG_News_Classification, or pass --data ag)`);
+const more = sources.has('more') ? readAgMore(DEFAULT_AG_NEWS_MORE) : [];
+if (!more) exitWithUsage(COMMAND, 'no AG News mirrors for --data more (fetch github:zy199529/textCNN_AG_news, github:hhf-hd/NoisyAG-News and github:amrayach/PML)');
 const uci = sources.has('uci') ? readUciHeadlines(values.uci!) : [];
 if (!uci) exitWithUsage(COMMAND, `no UCI News Aggregator sample at ${values.uci} (pass --uci PATH, or leave uci out of --data)`);
 /**
@@ -53,7 +56,7 @@ if (!uci) exitWithUsage(COMMAND, `no UCI News Aggregator sample at ${values.uci}
  * the UCI headlines, without any item that shares a key (scripts/ag-news.ts itemKeys) with the test split
  * measured or with the original AG News test split, and without repeats.
  */
-const agItems = withoutOverlap([...agTrain, ...extra.train], [...test, ...extra.originalTest]);
+const agItems = withoutOverlap([...agTrain, ...extra.train, ...more], [...test, ...extra.originalTest]);
 const train = [...agItems, ...withoutOverlap(uci, [...test, ...extra.originalTest, ...agItems])];
 
 /** Features seen in fewer training items than this are dropped: a word of one item teaches nothing general. */
