@@ -7,7 +7,7 @@
  *
  * With --data ag+extra (the default) it also learns from ~27,000 more items of the original AG News train split
  * (scripts/ag-news.ts readAgExtra); ag+extra+uci adds the UCI sample's business and sci/tech headlines, ag+extra+more
- * ~17,000 more items of the original train split from three more mirrors (readAgMore; both measured no better
+ * ~12,000 more items of the original train split (after the overlap filter) from three more mirrors (readAgMore; both measured no better
  * on AG News test). Training items that share a key with a test item are left out (withoutOverlap).
  *
  *   npx tsx scripts/train-topics.ts [--ag-news GIT_DIR] [--out PATH] [--precision 0.9] [--data ag|ag+extra|ag+extra+more|ag+extra+uci]
@@ -220,7 +220,7 @@ const final = train_(train, best!.l2);
 const testScored = score(final, test);
 const testClasses = atThresholds(testScored, thresholds);
 const meta = {
-  data: `AG News: github:lst11111/bert-text-classification data/ag_news train.csv${sources.has('extra') ? ' + the original train split items of github:yxhong-tw/AG-News-Exercise data/formal/validation.csv and github:jatin-12-2002/AG_News_Classification data/archive.zip train.csv' : ''}${sources.has('uci') ? ' + UCI News Aggregator business and sci/tech headlines' : ''}, without items sharing a key with lst11111 test.csv (only measured) or the original test split; ${train.length} items`,
+  data: `AG News: github:lst11111/bert-text-classification data/ag_news train.csv${sources.has('extra') ? ' + the original train split items of github:yxhong-tw/AG-News-Exercise data/formal/validation.csv and github:jatin-12-2002/AG_News_Classification data/archive.zip train.csv' : ''}${sources.has('more') ? ' + github:zy199529/textCNN_AG_news, github:hhf-hd/NoisyAG-News and github:amrayach/PML train samples' : ''}${sources.has('uci') ? ' + UCI News Aggregator business and sci/tech headlines' : ''}, without items sharing a key with lst11111 test.csv (only measured) or the original test split; ${train.length} items`,
   features: 'distinct stemmed terms and adjacent term pairs of headline + lede (src/dedup/topic-classifier.ts)',
   l2: best!.l2,
   cvAccuracy: Number(fmt(best!.cvAccuracy)),
