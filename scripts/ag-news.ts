@@ -108,6 +108,11 @@ function zipEntry(zip: Buffer, name: string): Buffer | null {
   return null;
 }
 
+/** cleanAgNews for a copy of the original files, which write "\\" for a line break (lst11111's copy is cleaned as it was). */
+function cleanCopied(text: string): string {
+  return cleanAgNews(text.replace(/\\(?!\$)/g, ' '));
+}
+
 /** Rows of a "Class Index,Title,Description" file (RFC 4180 quoting; the original AG News writes "\\" for a line break). */
 export function parseAgCsv(csv: string): AgItem[] {
   const items: AgItem[] = [];
@@ -116,7 +121,7 @@ export function parseAgCsv(csv: string): AgItem[] {
   for (const m of csv.matchAll(row)) {
     const title = (m[2] ?? m[3] ?? '').replaceAll('""', '"');
     const description = (m[4] ?? m[5] ?? '').replaceAll('""', '"');
-    const text = cleanAgNews(`${title} ${description}`.replace(/\\(?!\$)/g, ' '));
+    const text = cleanCopied(`${title} ${description}`);
     const label = AG_CLASSES[Number(m[1]) - 1];
     if (text && label) items.push({ text, label });
   }
@@ -153,12 +158,12 @@ export function readAgMore(mirrors: typeof DEFAULT_AG_NEWS_MORE): AgItem[] | nul
   const items: AgItem[] = [];
   for (const line of gitShow(mirrors.textCnn, 'data/ag_news_train.txt').toString('utf8').split('\n')) {
     const m = /^([1-4])\t"?(.*?)"?\r?$/.exec(line);
-    const text = m ? cleanAgNews(m[2]!.replace(/\\(?!\$)/g, ' ')) : '';
+    const text = m ? cleanCopied(m[2]!) : '';
     if (text) items.push({ text, label: AG_CLASSES[Number(m![1]) - 1]! });
   }
   const noisy = gitShow(mirrors.noisy, 'dataset/samples10000valMed.csv').toString('utf8');
   for (const m of noisy.matchAll(/^\d,([0-3]),(?:"((?:[^"]|"")*)"|([^"\n]*)),\d*\r?$/gm)) {
-    const text = cleanAgNews((m[2] ?? m[3]!).replaceAll('""', '"').replace(/ \. /, ' ').replace(/\\(?!\$)/g, ' '));
+    const text = cleanCopied((m[2] ?? m[3]!).replaceAll('""', '"').replace(/ \. /, ' '));
     if (text) items.push({ text, label: AG_CLASSES[Number(m[1])]! });
   }
   items.push(...parseAgCsv(gitShow(mirrors.pml, 'datasets/ag_news/train.csv').toString('utf8')));

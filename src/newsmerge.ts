@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import type { AppConfig } from './config/config-schema.js';
 import type { Env } from './config/env.js';
 import { loadConfigFile } from './config/load-config.js';
-import { join } from 'node:path';
 import { PollWorker } from './ingest/poll-worker.js';
 import { registerFeeds } from './ingest/poller.js';
 import { PushService } from './push/push-service.js';

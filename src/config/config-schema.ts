@@ -5,7 +5,6 @@ import { classifierThresholdSchema, topicMatchSchema, topicModeSchema } from './
 import { checkOutletProfiles, outletProfilesSchema } from './outlet-profiles.js';
 import { alertsConfigSchema, checkAlerts, websubConfigSchema } from './push-config.js';
 
-
 const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'not a valid HTTP header name');
 
 const feedSchema = z.strictObject({

@@ -113,23 +113,33 @@ export async function pushedAttempt(feed: FeedConfig, body: Buffer, contentType:
   }
 }
 
+/** The warning a document cut at maxItemsPerFeed leaves on its feed, or null. */
+function truncationWarning(parsed: ParsedFeed, config: AppConfig): string | null {
+  return parsed.truncated > 0 ? `${parsed.truncated} items beyond the first ${config.maxItemsPerFeed} (maxItemsPerFeed) were dropped unread` : null;
+}
+
+/** What a parsed document says of its feed: its title, site, format, WebSub links, and how its items are identified. */
+function documentFacts(parsed: ParsedFeed, state: FeedState): Pick<FeedState, 'feedTitle' | 'siteUrl' | 'format' | 'guidMode' | 'hubUrl' | 'selfUrl'> {
+  return { feedTitle: parsed.title, siteUrl: parsed.siteUrl, format: parsed.format, guidMode: chooseGuidMode(parsed.entries, state.guidMode), hubUrl: parsed.hub, selfUrl: parsed.self };
+}
+
 /**
- * The state after a pushed document: what the document says of the feed (title, site, format, hub) and how
- * its items are identified. The schedule, validators, body hash and error record belong to polling: a push
- * may carry only the new items, and says nothing of how the feed URL answers.
+ * The state after a pushed document: what the document says of the feed, where it says it (a push may carry
+ * only the new items, without the rest). The schedule, validators, body hash and error record belong to
+ * polling: a push says nothing of how the feed URL answers.
  */
 function afterPush(state: FeedState, attempt: Attempt, config: AppConfig): FeedState {
   const parsed = attempt.parsed;
   if (!parsed) return state;
+  const facts = documentFacts(parsed, state);
   return {
     ...state,
-    lastWarning: parsed.truncated > 0 ? `${parsed.truncated} items beyond the first ${config.maxItemsPerFeed} (maxItemsPerFeed) were dropped unread` : state.lastWarning,
-    feedTitle: parsed.title ?? state.feedTitle,
-    siteUrl: parsed.siteUrl ?? state.siteUrl,
-    format: parsed.format,
-    guidMode: chooseGuidMode(parsed.entries, state.guidMode),
-    hubUrl: parsed.hub ?? state.hubUrl,
-    selfUrl: parsed.self ?? state.selfUrl,
+    ...facts,
+    feedTitle: facts.feedTitle ?? state.feedTitle,
+    siteUrl: facts.siteUrl ?? state.siteUrl,
+    hubUrl: facts.hubUrl ?? state.hubUrl,
+    selfUrl: facts.selfUrl ?? state.selfUrl,
+    lastWarning: truncationWarning(parsed, config) ?? state.lastWarning,
   };
 }
 
@@ -190,15 +200,9 @@ export function nextFeedState(state: FeedState, attempt: Attempt, feed: FeedConf
     }
   }
   if (attempt.parsed) {
-    const { truncated } = attempt.parsed;
-    next.lastWarning = truncated > 0 ? `${truncated} items beyond the first ${config.maxItemsPerFeed} (maxItemsPerFeed) were dropped unread` : null;
-    next.feedTitle = attempt.parsed.title;
-    next.siteUrl = attempt.parsed.siteUrl;
-    next.format = attempt.parsed.format;
-    next.guidMode = chooseGuidMode(attempt.parsed.entries, state.guidMode);
+    next.lastWarning = truncationWarning(attempt.parsed, config);
     // Only a full document says the hub went away; a 304 or unchanged body keeps what was learnt.
-    next.hubUrl = attempt.parsed.hub;
-    next.selfUrl = attempt.parsed.self;
+    Object.assign(next, documentFacts(attempt.parsed, state));
     const published = attempt.parsed.entries.map((e) => e.published).filter((p): p is number => p !== null);
     next.intervalMs = adaptiveInterval(published, minInterval, maxInterval);
   }

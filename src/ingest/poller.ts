@@ -1,16 +1,16 @@
-import { outletName } from '../config/outlet-profiles.js';
 import type { Logger } from 'pino';
-import type { AppConfig, FeedConfig } from '../config/config-schema.js';
-import { redactUrl } from '../config/redact-url.js';
-import type { FeedState } from '../store/feed-states.js';
-import type { Store } from '../store/store.js';
-import type { Fetcher } from './fetch-feed.js';
-import { fetchAttempt, nextFeedState, pushedAttempt, type Attempt, type AttemptFacts } from './poll-feed.js';
-import { LivePushFeeds } from '../store/outlet-push-store.js';
+import { ItemTopicRules, ItemTopicsJob } from '../cluster/item-topics.js';
 import { mergeConvergedStories } from '../cluster/merge-stories.js';
 import { pruneExpired } from '../cluster/retention.js';
 import { storeEntries, type FeedEntries } from '../cluster/store-entries.js';
-import { ItemTopicRules, ItemTopicsJob } from '../cluster/item-topics.js';
+import type { AppConfig, FeedConfig } from '../config/config-schema.js';
+import { outletName } from '../config/outlet-profiles.js';
+import { redactUrl } from '../config/redact-url.js';
+import type { FeedState } from '../store/feed-states.js';
+import { LivePushFeeds } from '../store/outlet-push-store.js';
+import type { Store } from '../store/store.js';
+import type { Fetcher } from './fetch-feed.js';
+import { fetchAttempt, nextFeedState, pushedAttempt, type Attempt, type AttemptFacts } from './poll-feed.js';
 
 /** What a poll cycle did, for logs, the API and `npm run poll`. */
 export interface CycleReport {

@@ -1,8 +1,8 @@
-import { coverageLine, sideCounts, type Coverage } from '../serve/coverage.js';
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AlertConfig } from '../config/push-config.js';
 import { redactUrl } from '../config/redact-url.js';
+import { coverageLine, sideCounts, type Coverage } from '../serve/coverage.js';
 import type { FeedDocuments } from '../serve/feed-documents.js';
 import { isBusyError, type PushStore } from '../store/push-store.js';
 import { signature } from './deliveries.js';

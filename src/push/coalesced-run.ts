@@ -29,6 +29,11 @@ export class CoalescedRun {
     return this.running;
   }
 
+  /** Resolves once no run is under way, the one asked for after it included. */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
   /** The run under way, or null. */
   get current(): Promise<void> | null {
     return this.running;

@@ -1,10 +1,10 @@
-import { contentHash } from './websub-hub.js';
 import { createHmac } from 'node:crypto';
 import type { Logger } from 'pino';
-import { redactUrl } from '../config/redact-url.js';
 import type { WebSubConfig } from '../config/push-config.js';
+import { redactUrl } from '../config/redact-url.js';
 import { isBusyError, type AttemptRecord, type Delivery, type PushStore } from '../store/push-store.js';
 import type { OutboundRequest, OutboundResult } from './outbound.js';
+import { contentHash } from './websub-hub.js';
 
 /** First retry delay; each failure doubles it, up to MAX_RETRY_DELAY_MS. */
 const FIRST_RETRY_DELAY_MS = 60_000;

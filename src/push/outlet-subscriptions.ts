@@ -1,5 +1,3 @@
-import { isoTime } from '../serve/iso-time.js';
-import { CoalescedRun } from './coalesced-run.js';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { Logger } from 'pino';
@@ -8,9 +6,11 @@ import { redactUrl } from '../config/redact-url.js';
 import { isPrivateAddress, isPublicHost, type AddressClassifier } from '../ingest/address-policy.js';
 import { createHostResolver, type ResolveHost } from '../ingest/dns-lookup.js';
 import type { PushedOutcome } from '../ingest/poller.js';
+import { isoTime } from '../serve/iso-time.js';
 import type { FeedState } from '../store/feed-states.js';
 import type { OutletPushStore, OutletSubscription } from '../store/outlet-push-store.js';
 import { isBusyError } from '../store/push-store.js';
+import { CoalescedRun } from './coalesced-run.js';
 import { retryDelay } from './deliveries.js';
 import type { OutboundRequest, OutboundResult } from './outbound.js';
 import { LEASE } from './websub-hub.js';
@@ -62,7 +62,7 @@ export interface OutletSubscriptionsOptions {
   resolveHost?: ResolveHost;
 }
 
-
+/** Equal strings, compared in constant time (a callback token must not leak through timing). */
 function sameText(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
@@ -81,6 +81,19 @@ export function signatureMatches(header: string | undefined, secret: string, bod
   const expected = createHmac(method, secret).update(body).digest();
   const given = Buffer.from(match[2]!.toLowerCase(), 'hex');
   return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/**
+ * The answer to a hub's request, or a 503 while the ingest thread holds the write lock: a hub retries a 5xx
+ * verification (section 5.3) and delivers a pushed document again later.
+ */
+function unlessBusy(answer: () => CallbackAnswer): CallbackAnswer {
+  try {
+    return answer();
+  } catch (err) {
+    if (isBusyError(err)) return { status: 503, body: 'busy; try again shortly' };
+    throw err;
+  }
 }
 
 /** Host names that never reach this server from the internet: a hub could not call such a base URL back. */
@@ -150,13 +163,7 @@ export class OutletSubscriptions {
 
   /** Answers the hub's verification GET (section 5.3): the challenge only for a request of ours, with our topic. */
   verify(feedId: number, token: string, query: URLSearchParams): CallbackAnswer {
-    try {
-      return this.verifyNow(feedId, token, query);
-    } catch (err) {
-      // The ingest thread holds the write lock: the hub retries a 5xx verification (section 5.3).
-      if (isBusyError(err)) return { status: 503, body: 'busy; try again shortly' };
-      throw err;
-    }
+    return unlessBusy(() => this.verifyNow(feedId, token, query));
   }
 
   private verifyNow(feedId: number, token: string, query: URLSearchParams): CallbackAnswer {
@@ -209,13 +216,7 @@ export class OutletSubscriptions {
    * live (the spec's advice: a 2xx either way, so that a forger learns nothing). A good one goes to the ingest thread.
    */
   receive(feedId: number, token: string, signature: string | undefined, body: Buffer, contentType: string | null): CallbackAnswer {
-    try {
-      return this.receiveNow(feedId, token, signature, body, contentType);
-    } catch (err) {
-      // A 5xx: the hub delivers the document again later.
-      if (isBusyError(err)) return { status: 503, body: 'busy; try again shortly' };
-      throw err;
-    }
+    return unlessBusy(() => this.receiveNow(feedId, token, signature, body, contentType));
   }
 
   private receiveNow(feedId: number, token: string, signature: string | undefined, body: Buffer, contentType: string | null): CallbackAnswer {
@@ -279,7 +280,7 @@ export class OutletSubscriptions {
   /** The old hub of a feed that changed hub (or topic) verifying our unsubscribe request: answered; anything else is 404. */
   private verifyRetired(feedId: number, token: string, query: URLSearchParams): CallbackAnswer {
     const now = this.o.now();
-    const list = (this.retired.get(feedId) ?? []).filter((r) => now - r.at < VERIFY_WAIT_MS);
+    const list = this.retiredOf(feedId, now);
     const i = list.findIndex((r) => sameText(r.sub.token, token));
     const found = i >= 0 ? list[i]! : null;
     const challenge = query.get('hub.challenge');
@@ -293,6 +294,11 @@ export class OutletSubscriptions {
     if (list.length > 0) this.retired.set(feedId, list);
     else this.retired.delete(feedId);
     return answer;
+  }
+
+  /** A feed's retired subscriptions whose unsubscribe verification may still come. */
+  private retiredOf(feedId: number, now: number): Array<{ sub: OutletSubscription; at: number }> {
+    return (this.retired.get(feedId) ?? []).filter((r) => now - r.at < VERIFY_WAIT_MS);
   }
 
   private subscriptionOf(feedId: number, token: string): OutletSubscription | null {
@@ -347,8 +353,8 @@ export class OutletSubscriptions {
       // A new hub or topic: a fresh token and secret; the old hub is told to stop (best effort, not awaited for
       // its verification, which is still answered for the old token).
       if (sub && sub.state === 'live') {
-        const retired = (this.retired.get(sub.feedId) ?? []).filter((r) => this.o.now() - r.at < VERIFY_WAIT_MS);
-        this.retired.set(sub.feedId, [...retired, { sub, at: this.o.now() }]);
+        const now = this.o.now();
+        this.retired.set(sub.feedId, [...this.retiredOf(sub.feedId, now), { sub, at: now }]);
         await this.sendRequest(sub, 'unsubscribe').catch(() => undefined);
       }
       await this.subscribe(this.o.store.create({ feedId: state.id, ...wanted, token: randomBytes(24).toString('base64url'), secret: randomBytes(32).toString('base64url'), state: 'subscribing', createdAt: this.o.now() }));

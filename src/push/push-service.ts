@@ -1,17 +1,17 @@
-import { isoTime } from '../serve/iso-time.js';
-import { CoalescedRun } from './coalesced-run.js';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/config-schema.js';
 import { redactUrl } from '../config/redact-url.js';
 import type { AddressClassifier } from '../ingest/address-policy.js';
 import type { ResolveHost } from '../ingest/dns-lookup.js';
+import type { PushedOutcome } from '../ingest/poller.js';
 import type { FeedDocuments } from '../serve/feed-documents.js';
 import { feedPathOf } from '../serve/feed-documents.js';
-import type { PushedOutcome } from '../ingest/poller.js';
+import { isoTime } from '../serve/iso-time.js';
 import type { FeedState } from '../store/feed-states.js';
 import { OutletPushStore } from '../store/outlet-push-store.js';
 import { PushStore, type Delivery, type Subscription } from '../store/push-store.js';
 import { AlertChecker, alertKey } from './alerts.js';
+import { CoalescedRun } from './coalesced-run.js';
 import { DeliveryQueue } from './deliveries.js';
 import { createOutbound } from './outbound.js';
 import { OutletSubscriptions } from './outlet-subscriptions.js';
@@ -127,7 +127,7 @@ export class PushService {
   async idle(): Promise<void> {
     for (let i = 0; i < 100; i++) {
       await this.hub.idle();
-      while (this.checks.current) await this.checks.current;
+      await this.checks.idle();
       await this.queue.idle();
       await this.outlets.idle();
       if (!this.checks.current) return;
@@ -173,7 +173,7 @@ export class PushService {
     await this.queue.close();
     await this.outlets.close();
     await this.hub.idle().catch(() => undefined);
-    while (this.checks.current) await this.checks.current;
+    await this.checks.idle();
     this.outbound.close();
     this.store.close();
   }
@@ -187,7 +187,6 @@ export class PushService {
     }
   }
 }
-
 
 function deliveryView(d: Delivery): Record<string, unknown> {
   return {

@@ -1,12 +1,12 @@
-import { CoalescedRun } from './coalesced-run.js';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { redactUrl } from '../config/redact-url.js';
 import type { WebSubConfig } from '../config/push-config.js';
+import { redactUrl } from '../config/redact-url.js';
 import type { FeedDocuments } from '../serve/feed-documents.js';
 import { feedPathOf } from '../serve/feed-documents.js';
 import { BadRequestError, HttpError } from '../serve/http-errors.js';
 import { isBusyError, type PushStore } from '../store/push-store.js';
+import { CoalescedRun } from './coalesced-run.js';
 import { CallbackUrlError, checkCallbackUrl, type OutboundRequest, type OutboundResult } from './outbound.js';
 
 /** Lease bounds and default of WebSub subscriptions, in seconds. */

@@ -1,6 +1,8 @@
+import type { FeedConfig } from '../config/config-schema.js';
 import { outletName } from '../config/outlet-profiles.js';
-import { isoTime } from './iso-time.js';
 import type { FeedPushView } from '../push/outlet-subscriptions.js';
+import type { FeedState } from '../store/feed-states.js';
+import { isoTime } from './iso-time.js';
 import type { ServeContext } from './serve-context.js';
 
 /** One configured feed's polling state, as /api/feeds and the /feeds page show it. */
@@ -39,29 +41,38 @@ export interface FeedHealth {
   errors: Array<{ error: string; count: number }>;
 }
 
+/** The configured feeds, in config order, each with its state row (none before its first registration). */
+function configuredFeeds(ctx: ServeContext): Array<{ feed: FeedConfig; s: FeedState | undefined }> {
+  const states = new Map(ctx.store.feeds.all().map((s) => [s.url, s]));
+  return ctx.config().feeds.map((feed) => ({ feed, s: states.get(feed.url) }));
+}
+
+/** What feedHealth reads of a feed. */
+type HealthInput = Pick<FeedStatus, 'enabled' | 'lastError' | 'lastFetchedAt'>;
+
+function healthInput(feed: FeedConfig, s: FeedState | undefined): HealthInput {
+  return { enabled: feed.enabled && !s?.disabledReason, lastError: s?.lastError ?? null, lastFetchedAt: isoTime(s?.lastFetchedAt ?? null) };
+}
 
 /**
  * The state of every configured feed, in config order. `showUrl` decides how URLs appear: they may carry
  * credentials or API keys, so only the admin sees them in full.
  */
 export function feedStatuses(ctx: ServeContext, showUrl: (url: string) => string): FeedStatus[] {
-  const states = new Map(ctx.store.feeds.all().map((s) => [s.url, s]));
+  const feeds = configuredFeeds(ctx);
   const counts = ctx.store.feeds.itemCounts();
-  const pushes = ctx.push?.outlets.views([...states.values()]) ?? new Map<number, FeedPushView>();
+  const pushes = ctx.push?.outlets.views(feeds.flatMap(({ s }) => (s ? [s] : []))) ?? new Map<number, FeedPushView>();
   const config = ctx.config();
-  return config.feeds.map((feed) => {
-    const s = states.get(feed.url);
+  return feeds.map(({ feed, s }) => {
     const push = s ? pushes.get(s.id) : undefined;
     return {
+      ...healthInput(feed, s),
       url: showUrl(feed.url),
       title: feed.title,
       outlet: outletName(feed),
       tags: feed.tags,
-      enabled: feed.enabled && !s?.disabledReason,
-      lastFetchedAt: isoTime(s?.lastFetchedAt ?? null),
       lastSuccessAt: isoTime(s?.lastSuccessAt ?? null),
       lastStatus: s?.lastStatus ?? null,
-      lastError: s?.lastError ?? null,
       lastWarning: s?.lastWarning ?? null,
       errorCount: s?.errorCount ?? 0,
       failingSince: isoTime(s?.failingSince ?? null),
@@ -82,16 +93,12 @@ export function feedStatuses(ctx: ServeContext, showUrl: (url: string) => string
  * What feedHealth reads of each configured feed, straight from the feed states: the home page asks on every
  * request, and needs none of the rest of feedStatuses (item counts, push views, URLs).
  */
-export function healthInputs(ctx: ServeContext): Array<Pick<FeedStatus, 'enabled' | 'lastError' | 'lastFetchedAt'>> {
-  const states = new Map(ctx.store.feeds.all().map((s) => [s.url, s]));
-  return ctx.config().feeds.map((feed) => {
-    const s = states.get(feed.url);
-    return { enabled: feed.enabled && !s?.disabledReason, lastError: s?.lastError ?? null, lastFetchedAt: isoTime(s?.lastFetchedAt ?? null) };
-  });
+export function healthInputs(ctx: ServeContext): HealthInput[] {
+  return configuredFeeds(ctx).map(({ feed, s }) => healthInput(feed, s));
 }
 
 /** Sums up feed states: how many fail, and why (feeds with the same error counted together). */
-export function feedHealth(statuses: ReadonlyArray<Pick<FeedStatus, 'enabled' | 'lastError' | 'lastFetchedAt'>>): FeedHealth {
+export function feedHealth(statuses: readonly HealthInput[]): FeedHealth {
   const errors = new Map<string, number>();
   for (const f of statuses) if (f.lastError !== null) errors.set(f.lastError, (errors.get(f.lastError) ?? 0) + 1);
   return {

@@ -66,7 +66,6 @@ export class ItemTopics {
     return out;
   }
 
-
   /** Up to `limit` items with ids above `afterId`, in id order: the recompute job's next batch. */
   page(afterId: number, limit: number): ItemTopicSource[] {
     return this.pageStmt.all(afterId, limit) as ItemTopicSource[];

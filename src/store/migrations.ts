@@ -1,7 +1,3 @@
-/**
- * Schema migrations, applied in order inside one transaction each; PRAGMA user_version records how many ran.
- * Append new steps; never edit a step that has shipped.
- */
 /** Keeps the full-text index of headlines and summaries in step with items; two shipped steps run it (the second after a tokenizer change): never edit it. */
 const ITEMS_FTS_TRIGGERS = `
   CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN
@@ -15,6 +11,10 @@ const ITEMS_FTS_TRIGGERS = `
     INSERT INTO items_fts(rowid, title, summary) VALUES (new.id, new.title, new.summary);
   END;`;
 
+/**
+ * Schema migrations, applied in order inside one transaction each; PRAGMA user_version records how many ran.
+ * Append new steps; never edit a step that has shipped.
+ */
 export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE meta (

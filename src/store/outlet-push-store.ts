@@ -28,26 +28,8 @@ export interface OutletSubscription {
   createdAt: number;
 }
 
-interface Row {
-  feed_id: number;
-  hub: string;
-  topic: string;
-  token: string;
-  secret: string;
-  state: OutletPushState;
-  pending_mode: 'subscribe' | 'unsubscribe' | null;
-  requested_at: number | null;
-  lease_seconds: number | null;
-  since: number | null;
-  expires_at: number | null;
-  last_push_at: number | null;
-  last_error: string | null;
-  failures: number;
-  next_attempt_at: number | null;
-  created_at: number;
-}
-
-const COLUMNS: Record<keyof OutletSubscription, keyof Row> = {
+/** Each field's column: reads alias the columns to the fields, update() writes only these. */
+const COLUMNS: Record<keyof OutletSubscription, string> = {
   feedId: 'feed_id',
   hub: 'hub',
   topic: 'topic',
@@ -66,26 +48,8 @@ const COLUMNS: Record<keyof OutletSubscription, keyof Row> = {
   createdAt: 'created_at',
 };
 
-function fromRow(r: Row): OutletSubscription {
-  return {
-    feedId: r.feed_id,
-    hub: r.hub,
-    topic: r.topic,
-    token: r.token,
-    secret: r.secret,
-    state: r.state,
-    pendingMode: r.pending_mode,
-    requestedAt: r.requested_at,
-    leaseSeconds: r.lease_seconds,
-    since: r.since,
-    expiresAt: r.expires_at,
-    lastPushAt: r.last_push_at,
-    lastError: r.last_error,
-    failures: r.failures,
-    nextAttemptAt: r.next_attempt_at,
-    createdAt: r.created_at,
-  };
-}
+/** The select list that reads a row as an OutletSubscription. */
+const FIELDS = Object.entries(COLUMNS).map(([field, column]) => `${column} AS ${field}`).join(', ');
 
 /**
  * Ids of the feeds whose hub subscription is live: the ingest thread polls them at maxInterval. Made with
@@ -115,8 +79,8 @@ export class OutletPushStore {
 
   constructor(private readonly db: Database.Database) {
     this.s = {
-      all: db.prepare(`SELECT * FROM outlet_subscriptions ORDER BY feed_id`),
-      byFeed: db.prepare(`SELECT * FROM outlet_subscriptions WHERE feed_id = ?`),
+      all: db.prepare(`SELECT ${FIELDS} FROM outlet_subscriptions ORDER BY feed_id`),
+      byFeed: db.prepare(`SELECT ${FIELDS} FROM outlet_subscriptions WHERE feed_id = ?`),
       insert: db.prepare(`INSERT INTO outlet_subscriptions (feed_id, hub, topic, token, secret, state, failures, created_at)
         VALUES (@feedId, @hub, @topic, @token, @secret, @state, 0, @createdAt)
         ON CONFLICT (feed_id) DO UPDATE SET hub = excluded.hub, topic = excluded.topic, token = excluded.token, secret = excluded.secret,
@@ -128,13 +92,12 @@ export class OutletPushStore {
 
   /** Every subscription, by feed id. */
   all(): OutletSubscription[] {
-    return (this.s.all.all() as Row[]).map(fromRow);
+    return this.s.all.all() as OutletSubscription[];
   }
 
   /** The subscription of one feed, or null. */
   byFeed(feedId: number): OutletSubscription | null {
-    const row = this.s.byFeed.get(feedId) as Row | undefined;
-    return row ? fromRow(row) : null;
+    return (this.s.byFeed.get(feedId) as OutletSubscription | undefined) ?? null;
   }
 
   /** Starts a subscription afresh (a new hub or topic replaces the old row, its token and secret). */

@@ -1,10 +1,10 @@
-import { HiddenFeeds } from './hidden-feeds.js';
 import type Database from 'better-sqlite3';
 import { ClusterIndex } from './cluster-index.js';
 import { Corrections } from './corrections.js';
 import { FeedStates } from './feed-states.js';
-import { Items } from './items.js';
+import { HiddenFeeds } from './hidden-feeds.js';
 import { ItemTopics } from './item-topics.js';
+import { Items } from './items.js';
 import { openDatabase, type OpenOptions } from './open-database.js';
 import { Stories } from './stories.js';
 import { StoryLinks } from './story-links.js';

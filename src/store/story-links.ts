@@ -1,5 +1,5 @@
-import { visibleItem, type HiddenFeeds } from './hidden-feeds.js';
 import type Database from 'better-sqlite3';
+import { visibleItem, type HiddenFeeds } from './hidden-feeds.js';
 
 /** A related story as pages, feeds and the API show it. */
 export interface RelatedStory {

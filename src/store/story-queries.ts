@@ -1,7 +1,7 @@
-import { visibleItem, type HiddenFeeds } from './hidden-feeds.js';
 import type Database from 'better-sqlite3';
-import { ITEM_TOPIC_MATCH } from './item-topics.js';
 import { COVERAGE_FILTERS, coverageParams, type CoverageFilter } from './coverage-filters.js';
+import { visibleItem, type HiddenFeeds } from './hidden-feeds.js';
+import { ITEM_TOPIC_MATCH } from './item-topics.js';
 
 /** Which stories to list. All values arrive typed and go to SQL as bound parameters only. */
 export interface StoryFilter {

@@ -1,20 +1,19 @@
-import { outletName } from '../../config/outlet-profiles.js';
-import { isoTime } from '../iso-time.js';
 import { Hono } from 'hono';
+import { outletName } from '../../config/outlet-profiles.js';
 import { redactUrl } from '../../config/redact-url.js';
+import type { StoredCorrection } from '../../store/corrections.js';
 import { bearerMatches } from '../admin-auth.js';
 import { outletDirectory } from '../coverage.js';
 import { parseListQuery, parseTagParam } from '../feed-query.js';
 import { feedStatuses } from '../feed-status.js';
-import { storyTopics } from '../item-topic-view.js';
 import { NotFoundError } from '../http-errors.js';
+import { isoTime } from '../iso-time.js';
+import { storyTopics } from '../item-topic-view.js';
 import { feedLinks, storyIdParam, storyPageUrl } from '../links.js';
+import { relatedJson } from '../render-feed.js';
 import type { ServeContext } from '../serve-context.js';
 import { storyPage, storyViews } from '../story-listing.js';
-import { relatedJson } from '../render-feed.js';
 import type { StoryView } from '../story-view.js';
-import type { StoredCorrection } from '../../store/corrections.js';
-
 
 function parseJson(text: string | null): unknown {
   return text ? JSON.parse(text) : null;

@@ -1,13 +1,13 @@
-import { etagFor, matchesEtag } from '../feed-cache.js';
 import { createHash } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { outletName } from '../../config/outlet-profiles.js';
 import { redactUrl } from '../../config/redact-url.js';
 import { outletDirectory } from '../coverage.js';
-import { blindspotLinks } from './blindspots.js';
+import { etagFor, matchesEtag } from '../feed-cache.js';
 import { feedLinks } from '../links.js';
 import { escapeMarkup as xml } from '../markup.js';
 import type { ServeContext } from '../serve-context.js';
+import { blindspotLinks } from './blindspots.js';
 
 const OPML_TYPE = 'text/x-opml; charset=utf-8';
 
