@@ -9,6 +9,7 @@ import { PushStore } from '../src/store/push-store.js';
 import { itemSeries, rssFeed, type TestItem } from './helpers/feed-builder.js';
 import { FixtureServer, readBody } from './helpers/fixture-server.js';
 import { startTestApp, tempDir, type TestApp } from './helpers/test-app.js';
+import { freePort, until } from './helpers/waiting.js';
 
 const TOKEN = 'alerts-admin-token-0123456789';
 const T0 = Date.parse('2022-02-17T12:00:00Z');
@@ -16,13 +17,11 @@ const T0 = Date.parse('2022-02-17T12:00:00Z');
 /** A webhook receiver recording every POST by path. */
 class Receiver extends FixtureServer {
   readonly hits: Array<{ path: string; headers: IncomingHttpHeaders; body: string }> = [];
-  /** While set, answers wait for it (a slow webhook). */
-  hold: Promise<void> | null = null;
 
   protected override unrouted(req: IncomingMessage, res: ServerResponse): void {
     void readBody(req).then(async (body) => {
       this.hits.push({ path: req.url ?? '/', headers: req.headers, body: body.toString() });
-      await this.hold;
+      await this.held;
       res.writeHead(200).end('ok');
     });
   }
@@ -78,9 +77,7 @@ describe('story alerts', () => {
   beforeAll(async () => {
     outlets = await new FixtureServer().start();
     receiver = await new Receiver().start();
-    const dead = await new Receiver().start();
-    deadPort = dead.port;
-    await dead.close();
+    deadPort = await freePort();
     items.wire = itemSeries('wire', 2, T0 - 7_200_000, 600_000);
     items.daily = itemSeries('daily', 2, T0 - 7_200_000, 600_000);
     items.herald = itemSeries('herald', 1, T0 - 7_200_000, 600_000);
@@ -210,8 +207,7 @@ describe('story alerts', () => {
 
   it('a delivery whose outcome cannot be written (busy database) is not sent again; the write lands later', async () => {
     const sent = receiver.at('/json').length;
-    let release!: () => void;
-    receiver.hold = new Promise<void>((resolve) => (release = resolve));
+    const release = receiver.holdAnswers();
     const lock = new Database(join(dataDir, 'newsmerge.db'));
     try {
       report('daily', 'Bridge reopens after repairs', 'https://shared.example/bridge', nm.clock.now);
@@ -227,7 +223,6 @@ describe('story alerts', () => {
       expect(receiver.at('/json')).toHaveLength(sent + 1);
     } finally {
       release();
-      receiver.hold = null;
       if (lock.inTransaction) lock.exec('COMMIT');
       lock.close();
     }
@@ -260,12 +255,3 @@ describe('alert bookkeeping', () => {
     }
   });
 });
-
-/** Polls `check` until it holds. */
-async function until(check: () => boolean, what: string, ms = 5_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

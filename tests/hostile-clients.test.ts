@@ -1,25 +1,19 @@
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FixtureServer } from './helpers/fixture-server.js';
-import { startTestApp, type TestApp } from './helpers/test-app.js';
-import { FIXTURE_NOW, serveTopicOutlets } from './helpers/topic-fixtures.js';
+import type { TestApp } from './helpers/test-app.js';
+import { polledTopicApp } from './helpers/topic-fixtures.js';
 
 const SLOW_CLIENTS = 1_000;
 
 describe('hostile HTTP clients', () => {
-  let outlets: FixtureServer;
   let nm: TestApp;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    outlets = await new FixtureServer().start();
-    nm = await startTestApp({ feeds: serveTopicOutlets(outlets), now: FIXTURE_NOW, http: { headersTimeoutMs: 1_500, requestTimeoutMs: 3_000, checkIntervalMs: 250, idleTimeoutMs: 3_000 } });
-    await nm.pollAll();
+    ({ nm, close } = await polledTopicApp({ http: { headersTimeoutMs: 1_500, requestTimeoutMs: 3_000, checkIntervalMs: 250, idleTimeoutMs: 3_000 } }));
   });
 
-  afterAll(async () => {
-    await nm.close();
-    await outlets.close();
-  });
+  afterAll(() => close());
 
   it(`keeps serving others while ${SLOW_CLIENTS} clients trickle their headers, then cuts them off`, async () => {
     const port = Number(new URL(nm.url('/')).port);

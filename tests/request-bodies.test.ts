@@ -1,7 +1,7 @@
-import { createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPrivateAddress } from '../src/ingest/address-policy.js';
+import { FixtureServer } from './helpers/fixture-server.js';
 import { startTestApp, type TestApp } from './helpers/test-app.js';
 
 const TOKEN = 'body-limit-token-0123456789';
@@ -57,17 +57,16 @@ describe('the address policy', () => {
 describe('the hub bounds what it holds in all', () => {
   let nm: TestApp;
   // A callback that accepts connections and never answers: its verification stays under way.
-  const silent = createServer(() => undefined);
-  let port = 0;
+  let silent: FixtureServer;
 
   beforeAll(async () => {
-    await new Promise<void>((done) => silent.listen(0, '127.0.0.1', done));
-    port = (silent.address() as AddressInfo).port;
+    silent = await new FixtureServer().start();
+    silent.routes.set('/a', () => undefined);
     nm = await startTestApp({ feeds: [], config: { websub: { allowPrivateCallbacks: true, maxSubscriptions: 1 } } });
   });
 
   afterAll(async () => {
-    silent.close();
+    await silent.close();
     await nm.close();
   });
 
@@ -79,8 +78,8 @@ describe('the hub bounds what it holds in all', () => {
         body: new URLSearchParams({ 'hub.mode': 'subscribe', 'hub.topic': 'http://news.test/topics/world.rss', 'hub.callback': callback }).toString(),
       });
     // The first is being verified (its callback does not answer): it counts against the cap already.
-    expect((await subscribe(`http://127.0.0.1:${port}/a`)).status).toBe(202);
-    const second = await subscribe(`http://localhost:${port}/b`);
+    expect((await subscribe(silent.url('/a'))).status).toBe(202);
+    const second = await subscribe(silent.url('/b').replace('127.0.0.1', 'localhost'));
     expect(second.status).toBe(429);
     expect(((await second.json()) as { error: string }).error).toMatch(/holds 1 subscriptions/);
   });

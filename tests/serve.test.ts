@@ -5,8 +5,8 @@ import xml2js from 'xml2js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rssFeed } from './helpers/feed-builder.js';
 import { FixtureServer } from './helpers/fixture-server.js';
-import { startTestApp, type TestApp } from './helpers/test-app.js';
-import { FIXTURE_NOW, polledTopicApp, serveTopicOutlets, TOPIC_ITEMS } from './helpers/topic-fixtures.js';
+import type { TestApp } from './helpers/test-app.js';
+import { FIXTURE_NOW, polledTopicApp, TOPIC_ITEMS } from './helpers/topic-fixtures.js';
 
 interface FeedItem {
   id: string;
@@ -265,19 +265,15 @@ describe('feed caching and compression over HTTP', () => {
 });
 
 describe('JSON API, OPML and pages', () => {
-  let outlets: FixtureServer;
   let nm: TestApp;
+  let outlets: FixtureServer;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    outlets = await new FixtureServer().start();
-    nm = await startTestApp({ feeds: serveTopicOutlets(outlets), now: FIXTURE_NOW, baseUrl: 'https://proxy.example/news/' });
-    await nm.pollAll();
+    ({ nm, outlets, close } = await polledTopicApp({ baseUrl: 'https://proxy.example/news/' }));
   });
 
-  afterAll(async () => {
-    await nm.close();
-    await outlets.close();
-  });
+  afterAll(() => close());
 
   it('lists topics with their feed links under the base URL prefix', async () => {
     const { topics } = await nm.json<{ topics: Array<{ tag: string; title: string; feeds: Record<string, string>; outlets: string[] }> }>('/api/topics');

@@ -10,6 +10,7 @@ import { itemSeries, rssFeed, type TestItem } from './helpers/feed-builder.js';
 import { validateWithFeedcheck } from './helpers/feed-validators.js';
 import { FixtureServer, readBody } from './helpers/fixture-server.js';
 import { startTestApp, tempDir, type TestApp } from './helpers/test-app.js';
+import { until } from './helpers/waiting.js';
 
 const TOKEN = 'websub-admin-token-0123456789';
 const T0 = Date.parse('2022-02-17T12:00:00Z');
@@ -21,8 +22,6 @@ class Subscriber extends FixtureServer {
   readonly verifications: URLSearchParams[] = [];
   readonly deliveries: Array<{ headers: IncomingHttpHeaders; body: Buffer }> = [];
   echo = true;
-  /** While set, answers to deliveries wait for it (a slow subscriber). */
-  hold: Promise<void> | null = null;
 
   protected override unrouted(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -33,22 +32,13 @@ class Subscriber extends FixtureServer {
     }
     void readBody(req).then(async (body) => {
       this.deliveries.push({ headers: req.headers, body });
-      await this.hold;
+      await this.held;
       res.writeHead(204).end();
     });
   }
 
   override url(path = '/callback'): string {
     return super.url(path);
-  }
-}
-
-/** Polls `check` until it holds. */
-async function until(check: () => boolean, what: string, ms = 5_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
   }
 }
 
@@ -100,10 +90,10 @@ describe('newsmerge is the WebSub hub of its own topic feeds', () => {
   it('advertises the hub and self in every format and in Link headers, and the feeds stay valid', async () => {
     await nm.pollAll();
     const dir = tempDir();
-    for (const path of ['/topics/world.rss', '/topics/world+politics.atom?min_sources=1', '/all.json?q=wire']) {
+    const paths = [['/topics/world.rss', 'rss'], ['/topics/world+politics.atom?min_sources=1', 'atom'], ['/all.json?q=wire', 'json']] as const;
+    for (const [path, format] of paths) {
       const res = await nm.get(path);
       expect(res.status, path).toBe(200);
-      const format = path.split('?')[0]!.split('.').pop()!;
       const self = `${BASE}${path.slice(1)}`;
       expect(res.headers.get('link')).toBe(`<${BASE}websub>; rel="hub", <${self}>; rel="self"`);
       const text = await res.text();
@@ -120,7 +110,7 @@ describe('newsmerge is the WebSub hub of its own topic feeds', () => {
       expect((await nm.get(path)).headers.get('link')).toBe(res.headers.get('link'));
       const file = join(dir, `feed.${format}`);
       writeFileSync(file, text);
-      validateWithFeedcheck(file, format as 'rss' | 'atom' | 'json', self);
+      validateWithFeedcheck(file, format, self);
     }
   });
 
@@ -229,8 +219,7 @@ describe('newsmerge is the WebSub hub of its own topic feeds', () => {
     const pushed = subscriber.deliveries.length;
     const hashes = new Database(join(dataDir, 'newsmerge.db'), { readonly: true });
     const hash = () => hashes.prepare('SELECT content_hash FROM websub_topics WHERE topic = ?').pluck().get(TOPIC);
-    let release!: () => void;
-    subscriber.hold = new Promise<void>((resolve) => (release = resolve));
+    const release = subscriber.holdAnswers();
     try {
       wire = [{ title: 'Ferry service resumes after the storm', link: 'https://wire.example/ferry', guid: 'ferry', date: nm.clock.now - 1_000 }, ...wire];
       serveOutlets();
@@ -246,7 +235,6 @@ describe('newsmerge is the WebSub hub of its own topic feeds', () => {
       await until(() => hash() !== seen, 'the hub to see the change');
     } finally {
       release();
-      subscriber.hold = null;
       hashes.close();
     }
     await settle();

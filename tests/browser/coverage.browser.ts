@@ -4,7 +4,8 @@ import { rssFeed } from '../helpers/feed-builder.js';
 import { FixtureServer } from '../helpers/fixture-server.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { FIXTURE_NOW, TOPIC_ITEMS } from '../helpers/topic-fixtures.js';
-import { freePort, launchChromium } from './chromium.js';
+import { freePort } from '../helpers/waiting.js';
+import { launchChromium } from './chromium.js';
 
 /** The visible texts of every element a locator matches, trimmed. */
 async function texts(locator: Locator): Promise<string[]> {

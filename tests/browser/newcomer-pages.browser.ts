@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixtureServer } from '../helpers/fixture-server.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { FIXTURE_NOW, serveTopicOutlets } from '../helpers/topic-fixtures.js';
-import { freePort, launchChromium } from './chromium.js';
+import { freePort } from '../helpers/waiting.js';
+import { launchChromium } from './chromium.js';
 
 // Runs in the page (tests are type-checked without the DOM library).
 declare function getComputedStyle(element: unknown): { color: string; textDecorationLine: string };

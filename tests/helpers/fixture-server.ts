@@ -18,6 +18,8 @@ export class FixtureServer {
   readonly requests: Array<{ path: string; headers: IncomingMessage['headers'] }> = [];
   private server: Server | null = null;
   private base = '';
+  /** While set, a test's own server answers (in unrouted()) only once it resolves. */
+  protected held: Promise<void> | null = null;
 
   /** Starts listening on `host` (an ephemeral port). */
   async start(host = '127.0.0.1'): Promise<this> {
@@ -43,9 +45,14 @@ export class FixtureServer {
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
   }
 
-  /** The port it listens on. */
-  get port(): number {
-    return Number(new URL(this.base).port);
+  /** Holds the answers of unrouted() (a slow webhook or subscriber) until the returned function is called. */
+  holdAnswers(): () => void {
+    let release!: () => void;
+    this.held = new Promise<void>((resolve) => (release = resolve));
+    return () => {
+      release();
+      this.held = null;
+    };
   }
 
   /** Absolute URL of a path on this server. */

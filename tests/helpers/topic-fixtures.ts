@@ -1,6 +1,6 @@
 import { rssFeed, type TestItem } from './feed-builder.js';
 import { FixtureServer } from './fixture-server.js';
-import { startTestApp, type TestApp, type TestFeed } from './test-app.js';
+import { startTestApp, type TestApp, type TestAppOptions, type TestFeed } from './test-app.js';
 
 const H = 3_600_000;
 
@@ -40,10 +40,10 @@ export function serveTopicOutlets(server: FixtureServer, items = TOPIC_ITEMS): T
   ];
 }
 
-/** A newsmerge over the three topic outlets, polled once; `close` stops both. */
-export async function polledTopicApp(): Promise<{ nm: TestApp; outlets: FixtureServer; close: () => Promise<void> }> {
+/** A newsmerge over the three topic outlets (started with `options` besides), polled once; `close` stops both. */
+export async function polledTopicApp(options: Omit<TestAppOptions, 'feeds' | 'now'> = {}): Promise<{ nm: TestApp; outlets: FixtureServer; close: () => Promise<void> }> {
   const outlets = await new FixtureServer().start();
-  const nm = await startTestApp({ feeds: serveTopicOutlets(outlets), now: FIXTURE_NOW });
+  const nm = await startTestApp({ ...options, feeds: serveTopicOutlets(outlets), now: FIXTURE_NOW });
   await nm.pollAll();
   return { nm, outlets, close: async () => (await nm.close(), await outlets.close()) };
 }

@@ -1,22 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { itemSeries, rssFeed } from '../helpers/feed-builder.js';
 import { FixtureServer } from '../helpers/fixture-server.js';
 import { startTestApp, tempDir, type TestApp } from '../helpers/test-app.js';
+import { freePort } from '../helpers/waiting.js';
 
 const T0 = Date.parse('2022-02-17T12:00:00Z');
-
-function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
 
 /**
  * `npm run test:proxy`: the shipped deploy/nginx-cache.conf, pointed at a running newsmerge, in front of it
