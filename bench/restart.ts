@@ -15,6 +15,7 @@ import { configSchema } from '../src/config/config-schema.js';
 import { profileItem } from '../src/dedup/item-profile.js';
 import { storyKeys } from '../src/dedup/story-keys.js';
 import { indexItem } from '../src/cluster/assign-story.js';
+import { ClusterEngine } from '../src/cluster/cluster-engine.js';
 import { ItemTopicRules, ItemTopicsJob } from '../src/cluster/item-topics.js';
 import { openStore } from '../src/store/store.js';
 import { BENCH_TOKEN, startServer } from './newsmerge-process.js';
@@ -42,9 +43,10 @@ async function fill(dataDir: string, feedUrls: string[], now: number, config: un
   const { dedup } = configSchema.parse(config);
   store.feeds.sync(feedUrls.map((url, i) => ({ url, outlet: `Outlet ${i}` })), now);
   const feeds = store.feeds.all();
+  const engine = new ClusterEngine(store, dedup.window);
   for (let start = 0; start < ITEMS; start += 5_000) {
-    store.write(() => {
-      store.clusters.begin();
+    engine.write(() => {
+      engine.index.begin();
       for (let n = start; n < Math.min(ITEMS, start + 5_000); n++) {
         const feed = feeds[n % FEEDS]!;
         const publishedAt = now - Math.floor(((ITEMS - n) / ITEMS) * 2 * 86_400_000);
@@ -57,10 +59,10 @@ async function fill(dataDir: string, feedUrls: string[], now: number, config: un
           firstSeenAt: now, changedAt: now, categories: '[]', enclosure: null, image: null, contentHash: String(n),
         });
         const keys = storyKeys({ guid: `${n}`, link, title }, dedup.minTitleWords);
-        indexItem(store, { itemId, storyId, feedId: feed.id, outlet: feed.outlet }, { keys, profile: profileItem(title, summary), publishedAt, templated: false });
+        indexItem(engine, { itemId, storyId, feedId: feed.id, outlet: feed.outlet }, { keys, profile: profileItem(title, summary), publishedAt, templated: false });
         store.stories.refresh(storyId, itemId, now, store.stories.nextVersion());
       }
-      store.clusters.flush();
+      engine.index.flush();
     });
   }
   // An established install has its items' topics; without them the first cycle after start would wait for them all.

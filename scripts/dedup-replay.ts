@@ -13,6 +13,7 @@ import { describeFileError, exitWithUsage, type CommandUsage } from '../src/cli/
 import { configSchema, type DedupConfig } from '../src/config/config-schema.js';
 import { formatIssues } from '../src/config/load-config.js';
 import type { EventSimilarity } from '../src/dedup/similarity.js';
+import { ClusterEngine } from '../src/cluster/cluster-engine.js';
 import type { Entry } from '../src/cluster/entry.js';
 import { mergeConvergedStories } from '../src/cluster/merge-stories.js';
 import { storeEntries, type FeedEntries } from '../src/cluster/store-entries.js';
@@ -178,7 +179,8 @@ function feedUrl(source: string): string {
  */
 export function replay(items: readonly LabeledItem[], options: ReplayOptions): ReplayResult {
   const dir = mkdtempSync(join(tmpdir(), 'newsmerge-eval-'));
-  const store = openStore(dir, { clusterWindowMs: options.dedup.window });
+  const store = openStore(dir);
+  const engine = new ClusterEngine(store, options.dedup.window);
   try {
     const sources = [...new Set(items.map((i) => i.source))];
     store.feeds.sync(sources.map((s) => ({ url: feedUrl(s), outlet: s })), 0);
@@ -192,9 +194,9 @@ export function replay(items: readonly LabeledItem[], options: ReplayOptions): R
     let untimed = 0n;
     for (const { groups, at, mergeAfter } of batches) {
       const batch: FeedEntries[] = [...groups].map(([source, list]) => ({ feedId: feedIds.get(source)!, entries: list.map(entryOf), fetchedAt: at, guidMode: 'guid' }));
-      store.write(() => storeEntries(store, batch, options.dedup, at, { similarity: options.similarity, reference: options.reference }));
+      engine.write(() => storeEntries(engine, batch, options.dedup, at, { similarity: options.similarity, reference: options.reference }));
       if (mergeAfter) {
-        for (let pass = { merged: 0, done: false }; !pass.done; merged += pass.merged) pass = mergeConvergedStories(store, options.dedup, at, { similarity: options.similarity, reference: options.reference });
+        for (let pass = { merged: 0, done: false }; !pass.done; merged += pass.merged) pass = mergeConvergedStories(engine, options.dedup, at, { similarity: options.similarity, reference: options.reference });
       }
       const before = stored;
       stored += batch.reduce((n, b) => n + b.entries.length, 0);
@@ -208,7 +210,7 @@ export function replay(items: readonly LabeledItem[], options: ReplayOptions): R
       }
     }
     const seconds = Number(process.hrtime.bigint() - started - untimed) / 1e9;
-    const byKey = new Map(store.clusters.entryStories().map((e) => [`${e.feedId}\u0000${e.entryKey}`, e.storyId]));
+    const byKey = new Map(store.clustering.entryStories().map((e) => [`${e.feedId}\u0000${e.entryKey}`, e.storyId]));
     const storyOf = new Map<string, number>();
     for (const item of items) {
       const story = byKey.get(`${feedIds.get(item.source)}\u0000g:${item.id}`);

@@ -10,6 +10,7 @@ import { profileItem, profileTerms } from '../src/dedup/item-profile.js';
 import { DEFAULT_REFERENCE_TERMS, REFERENCE_DOCUMENTS, referenceDocuments, TermStatistics } from '../src/dedup/term-statistics.js';
 import { terms } from '../src/dedup/tokenize.js';
 import { parseFeed } from '../src/ingest/parse-feed.js';
+import { ClusterEngine } from '../src/cluster/cluster-engine.js';
 import { openStore, type Store } from '../src/store/store.js';
 import { SAME_COUNTRY_OTHER_EVENTS, SEED_STORY, type FixtureItem } from './fixtures/dedup/seed-story.js';
 
@@ -44,11 +45,11 @@ function renderDemo(file: string): string {
     });
 }
 
-function withStore<T>(run: (store: Store) => T): T {
+function withStore<T>(run: (engine: ClusterEngine) => T): T {
   const dir = mkdtempSync(join(tmpdir(), 'newsmerge-cold-'));
   const store = openStore(dir);
   try {
-    return run(store);
+    return run(new ClusterEngine(store, dedup.window));
   } finally {
     store.close();
     rmSync(dir, { recursive: true, force: true });
@@ -62,9 +63,9 @@ function registerOutlets(store: Store, outlets: readonly string[]): Map<string, 
 }
 
 /** Stores batches as polls would, then runs the periodic merge to the end. */
-function ingest(store: Store, batches: ReadonlyArray<readonly FeedEntries[]>, now = NOW): void {
-  for (const batch of batches) store.write(() => storeEntries(store, batch, dedup, now));
-  while (!mergeConvergedStories(store, dedup, now).done);
+function ingest(engine: ClusterEngine, batches: ReadonlyArray<readonly FeedEntries[]>, now = NOW): void {
+  for (const batch of batches) engine.write(() => storeEntries(engine, batch, dedup, now));
+  while (!mergeConvergedStories(engine, dedup, now).done);
 }
 
 function entryOf(item: FixtureItem, link = item.link): Entry {
@@ -143,10 +144,10 @@ describe('cold start: reference term statistics', () => {
     // A first poll, all outlets in one batch; and outlet by outlet, in both orders.
     const orders = [[parsed], parsed.map((p) => [p]), [...parsed].reverse().map((p) => [p])];
     for (const order of orders) {
-      withStore((store) => {
-        const feedIds = registerOutlets(store, DEMO_FEEDS.map((f) => f.outlet));
-        ingest(store, order.map((batch) => batch.map((p) => ({ feedId: feedIds.get(p.outlet)!, entries: p.entries, fetchedAt: NOW, guidMode: 'guid' as const }))));
-        const stories = storyOf(store, parsed);
+      withStore((engine) => {
+        const feedIds = registerOutlets(engine.store, DEMO_FEEDS.map((f) => f.outlet));
+        ingest(engine, order.map((batch) => batch.map((p) => ({ feedId: feedIds.get(p.outlet)!, entries: p.entries, fetchedAt: NOW, guidMode: 'guid' as const }))));
+        const stories = storyOf(engine.store, parsed);
         expect(stories.get(TROOPS_RETURNING)).toBeDefined();
         expect(stories.get(TROOPS_RETURNING)).toBe(stories.get(TROOPS_PULLED_BACK));
         // Other news stays apart from it.
@@ -185,9 +186,9 @@ describe('cold start: reference term statistics', () => {
  * poll outlet by outlet (the order that splits most), and names the pairs of fixtures that share a story.
  */
 function sameStoryPairs(fixtures: ReadonlyArray<{ outlet: string; entry: Entry }>, background: readonly FixtureItem[]): string[] {
-  return withStore((store) => {
+  return withStore((engine) => {
     const outlets = [...new Set([...fixtures, ...background].map((i) => i.outlet))];
-    const feedIds = registerOutlets(store, outlets);
+    const feedIds = registerOutlets(engine.store, outlets);
     const batchOf = (items: ReadonlyArray<{ outlet: string; entry: Entry }>, at: number): FeedEntries[] =>
       outlets.flatMap((outlet) => {
         const entries = items.filter((i) => i.outlet === outlet).map((i) => i.entry);
@@ -196,12 +197,12 @@ function sameStoryPairs(fixtures: ReadonlyArray<{ outlet: string; entry: Entry }
     for (let at = 0; at < background.length; at += 500) {
       const items = background.slice(at, at + 500);
       const until = Date.parse(items[items.length - 1]!.published);
-      ingest(store, [batchOf(items.map((i) => ({ outlet: i.outlet, entry: entryOf(i) })), until)], until);
+      ingest(engine, [batchOf(items.map((i) => ({ outlet: i.outlet, entry: entryOf(i) })), until)], until);
     }
-    expect(store.clusters.documentCount()).toBe(background.length);
-    for (const outlet of outlets) ingest(store, [batchOf(fixtures.filter((i) => i.outlet === outlet), NOW)]);
-    expect(store.clusters.documentCount()).toBe(background.length + fixtures.length);
-    const stories = storyOf(store, [{ entries: fixtures.map((i) => i.entry) }]);
+    expect(engine.index.documentCount()).toBe(background.length);
+    for (const outlet of outlets) ingest(engine, [batchOf(fixtures.filter((i) => i.outlet === outlet), NOW)]);
+    expect(engine.index.documentCount()).toBe(background.length + fixtures.length);
+    const stories = storyOf(engine.store, [{ entries: fixtures.map((i) => i.entry) }]);
     const titles = fixtures.map((i) => i.entry.title).sort();
     const pairs: string[] = [];
     for (let a = 0; a < titles.length; a++) {
@@ -213,7 +214,7 @@ function sameStoryPairs(fixtures: ReadonlyArray<{ outlet: string; entry: Entry }
 
 /** The story of each item of these entries, by headline. */
 function storyOf(store: Store, feeds: ReadonlyArray<{ entries: readonly Entry[] }>): Map<string, number> {
-  const byKey = new Map(store.clusters.entryStories().map((e) => [e.entryKey, e.storyId]));
+  const byKey = new Map(store.clustering.entryStories().map((e) => [e.entryKey, e.storyId]));
   const out = new Map<string, number>();
   for (const { entries } of feeds) {
     for (const entry of entries) {

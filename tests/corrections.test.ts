@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { correctionExamples } from '../scripts/correction-examples.js';
+import { ClusterEngine } from '../src/cluster/cluster-engine.js';
 import { tryCorrection } from '../src/cluster/corrections.js';
 import { mergeConvergedStories } from '../src/cluster/merge-stories.js';
 import { storeEntries } from '../src/cluster/store-entries.js';
@@ -194,25 +195,26 @@ describe('the periodic merge obeys "apart"', () => {
   });
   const twoStories = () => {
     const store = openStore(tempDir());
+    const engine = new ClusterEngine(store, dedup.window);
     store.feeds.sync([{ url: 'https://one.example/feed', outlet: 'One' }, { url: 'https://two.example/feed', outlet: 'Two' }], T0);
     const [one, two] = store.feeds.all();
-    store.write(() => storeEntries(store, [{ feedId: one!.id, entries: [entry('one', 'Central bank raises interest rate by half a point')], fetchedAt: T0, guidMode: 'guid' }], dedup, T0));
-    store.write(() => storeEntries(store, [{ feedId: two!.id, entries: [entry('two', 'Central bank lifts its interest rate half a point')], fetchedAt: T0, guidMode: 'guid' }], dedup, T0));
+    engine.write(() => storeEntries(engine, [{ feedId: one!.id, entries: [entry('one', 'Central bank raises interest rate by half a point')], fetchedAt: T0, guidMode: 'guid' }], dedup, T0));
+    engine.write(() => storeEntries(engine, [{ feedId: two!.id, entries: [entry('two', 'Central bank lifts its interest rate half a point')], fetchedAt: T0, guidMode: 'guid' }], dedup, T0));
     const stories = store.db.prepare('SELECT DISTINCT story_id FROM items ORDER BY story_id').pluck().all() as number[];
     expect(stories).toHaveLength(2);
-    return { store, stories };
+    return { store, engine, stories };
   };
 
   it('merges the noted pair without a correction', () => {
-    const { store } = twoStories();
-    expect(mergeConvergedStories(store, dedup, T0).merged).toBe(1);
+    const { store, engine } = twoStories();
+    expect(mergeConvergedStories(engine, dedup, T0).merged).toBe(1);
     store.close();
   });
 
   it('leaves it apart (and unlinked) when a curator said so', () => {
-    const { store, stories } = twoStories();
-    expect(tryCorrection(store, { kind: 'apart', story: stories[0]!, from: stories[1]! }, T0).status).toBe('applied');
-    expect(mergeConvergedStories(store, dedup, T0).merged).toBe(0);
+    const { store, engine, stories } = twoStories();
+    expect(tryCorrection(engine, { kind: 'apart', story: stories[0]!, from: stories[1]! }, T0).status).toBe('applied');
+    expect(mergeConvergedStories(engine, dedup, T0).merged).toBe(0);
     expect(store.db.prepare('SELECT DISTINCT story_id FROM items ORDER BY story_id').pluck().all()).toEqual(stories);
     expect(store.links.relatedTo(stories).size).toBe(0);
     store.close();

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../src/config/load-config.js';
 import { createFetcher } from '../src/ingest/fetch-feed.js';
 import { Poller } from '../src/ingest/poller.js';
+import { ClusterEngine } from '../src/cluster/cluster-engine.js';
 import { openStore } from '../src/store/store.js';
 import { itemSeries, rssFeed } from './helpers/feed-builder.js';
 import { FixtureServer } from './helpers/fixture-server.js';
@@ -36,7 +37,7 @@ describe('a full disk', () => {
     const store = openStore(nm.dataDir);
     const writerLog: string[] = [];
     const config = loadConfigFile(nm.configPath);
-    const poller = new Poller({ store, fetcher: createFetcher(), config: () => config, logger: pino({ level: 'info' }, { write: (l: string) => void writerLog.push(l) }), now: () => nm.clock.now, userAgent: 'test', batchDelayMs: 0 });
+    const poller = new Poller({ engine: new ClusterEngine(store, config.dedup.window), fetcher: createFetcher(), config: () => config, logger: pino({ level: 'info' }, { write: (l: string) => void writerLog.push(l) }), now: () => nm.clock.now, userAgent: 'test', batchDelayMs: 0 });
     try {
       const before = await nm.json<{ items: unknown[] }>('/topics/world.json');
       expect(before.items).toHaveLength(3);

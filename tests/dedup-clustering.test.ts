@@ -12,6 +12,7 @@ import type { Entry } from '../src/cluster/entry.js';
 import { rssFeed, type TestItem } from './helpers/feed-builder.js';
 import { FixtureServer } from './helpers/fixture-server.js';
 import { startTestApp, type TestApp } from './helpers/test-app.js';
+import { ClusterEngine } from '../src/cluster/cluster-engine.js';
 import { openStore, type Store } from '../src/store/store.js';
 import { BACKGROUND, SAME_COUNTRY_OTHER_EVENTS, SEED_STORY, type FixtureItem } from './fixtures/dedup/seed-story.js';
 
@@ -59,27 +60,28 @@ describe('the near-duplicate stage', () => {
     const store = openStore(dir);
     try {
       const dedup = configSchema.parse({ schedule: '*/5 * * * *', topics: { world: { title: 'World' } }, feeds: [] }).dedup;
+      const engine = new ClusterEngine(store, dedup.window);
       const never: EventSimilarity = { score: (_item, candidates) => candidates.map(() => -20) };
       const text = 'The central bank raised its main interest rate by half a percentage point to 4.5 percent on Thursday, the largest increase in two decades, and said further rises were likely as inflation stayed high.';
       const outlets = ['One', 'Two', 'Three'];
       store.feeds.sync(outlets.map((o) => ({ url: `https://${o}.example/feed`, outlet: o })), NOW);
       const feeds = store.feeds.all();
       const copy = (i: number, title: string, summary: string): Entry => ({ ...entryOf({ outlet: outlets[i]!, title, summary, link: `https://${outlets[i]}.example/rates`, published: '2022-02-17T10:00:00Z' }) });
-      store.write(() => storeEntries(store, [
+      engine.write(() => storeEntries(engine, [
         { feedId: feeds[0]!.id, entries: [copy(0, 'Central bank raises rates by half a point to 4.5%', text)], fetchedAt: NOW, guidMode: 'guid' as const },
         { feedId: feeds[1]!.id, entries: [copy(1, 'Central bank raises rates by half a point to 4.5% - wire', `${text} (wire)`)], fetchedAt: NOW, guidMode: 'guid' as const },
         { feedId: feeds[2]!.id, entries: [copy(2, 'Eurovision entries announced', 'The broadcaster named the acts that will compete in the song contest in May.')], fetchedAt: NOW, guidMode: 'guid' as const },
       ], dedup, NOW, { similarity: never }));
-      const stories = store.clusters.entryStories().map((e) => e.storyId);
+      const stories = store.clustering.entryStories().map((e) => e.storyId);
       expect(stories[0]).toBe(stories[1]);
       expect(stories[2]).not.toBe(stories[0]);
       // With the stage off, the same copies stay apart (the stage, not something else, joined them).
       const off = { ...dedup, nearDuplicate: 0 };
-      store.write(() => storeEntries(store, [
+      engine.write(() => storeEntries(engine, [
         { feedId: feeds[0]!.id, entries: [copy(0, 'Bank holds rates at 4.5%, signals a pause', text.replace('raised', 'held'))], fetchedAt: NOW, guidMode: 'guid' as const },
         { feedId: feeds[1]!.id, entries: [copy(1, 'Bank holds rates at 4.5%, signals a pause - wire', `${text.replace('raised', 'held')} (wire)`)], fetchedAt: NOW, guidMode: 'guid' as const },
       ].map((b, i) => ({ ...b, entries: b.entries.map((e) => ({ ...e, guid: `${e.guid}/hold${i}`, link: `${e.link}/hold` })) })), off, NOW, { similarity: never }));
-      const held = store.clusters.entryStories().filter((e) => e.entryKey.includes('/hold')).map((e) => e.storyId);
+      const held = store.clustering.entryStories().filter((e) => e.entryKey.includes('/hold')).map((e) => e.storyId);
       expect(held).toHaveLength(2);
       expect(held[0]).not.toBe(held[1]);
     } finally {
@@ -106,6 +108,7 @@ describe('templated feeds', () => {
     const store = openStore(dir);
     try {
       const dedup = configSchema.parse({ schedule: '*/5 * * * *', topics: { world: { title: 'World' } }, feeds: [] }).dedup;
+      const engine = new ClusterEngine(store, dedup.window);
       store.feeds.sync([{ url: 'https://usgs.example/feed', outlet: 'Quakes' }, { url: 'https://mirror.example/feed', outlet: 'Quake mirror' }], NOW);
       const [a, b] = store.feeds.all();
       const places = ['Anza', 'Cobb', 'Pahala'];
@@ -113,11 +116,11 @@ describe('templated feeds', () => {
       // The mirror repeats one event under the same link, and carries distinct ones with near-identical headlines
       // (and one exactly the same headline as a distinct event of the first feed).
       const second = [quake(0, '2.0', 10, 'Anza'), ...Array.from({ length: 23 }, (_, i) => quake(100 + i, `2.${(i + 1) % 10}`, 10 + ((i + 1) % 4), places[(i + 1) % 3]!, `https://mirror.example/q/${i}`))];
-      store.write(() => storeEntries(store, [
+      engine.write(() => storeEntries(engine, [
         { feedId: a!.id, entries: first, fetchedAt: NOW, guidMode: 'guid' as const },
         { feedId: b!.id, entries: second, fetchedAt: NOW, guidMode: 'guid' as const },
       ], dedup, NOW));
-      const byEntry = new Map(store.clusters.entryStories().map((e) => [e.entryKey, e.storyId]));
+      const byEntry = new Map(store.clustering.entryStories().map((e) => [e.entryKey, e.storyId]));
       const storyOf = (e: Entry) => byEntry.get([...byEntry.keys()].find((k) => k.includes(e.link!))!)!;
       expect(storyOf(first[0]!)).toBe(storyOf(second[0]!));
       expect(new Set(byEntry.values()).size).toBe(first.length + second.length - 1);
@@ -132,29 +135,31 @@ describe('the cluster index', () => {
   it('keeps document frequencies in SQLite right as items arrive, are edited and are pruned', () => {
     const dir = mkdtempSync(join(tmpdir(), 'newsmerge-dedup-'));
     let store = openStore(dir);
+    const dedup = configSchema.parse({ schedule: '*/5 * * * *', topics: { world: { title: 'World' } }, feeds: [] }).dedup;
+    let engine = new ClusterEngine(store, dedup.window);
     try {
-      const dedup = configSchema.parse({ schedule: '*/5 * * * *', topics: { world: { title: 'World' } }, feeds: [] }).dedup;
       store.feeds.sync([{ url: 'https://one.example/feed', outlet: 'One' }], NOW);
       const feedId = store.feeds.all()[0]!.id;
       const items = [...SEED_STORY, ...BACKGROUND].map((i) => ({ ...entryOf(i) }));
-      store.write(() => storeEntries(store, [{ feedId, entries: items, fetchedAt: NOW, guidMode: 'guid' as const }], dedup, NOW));
-      const df = (term: string) => store.clusters.documentFrequencies([term]).get(term);
-      expect(store.clusters.documentCount()).toBe(items.length);
+      engine.write(() => storeEntries(engine, [{ feedId, entries: items, fetchedAt: NOW, guidMode: 'guid' as const }], dedup, NOW));
+      const df = (term: string) => engine.index.documentFrequencies([term]).get(term);
+      expect(engine.index.documentCount()).toBe(items.length);
       expect(df('crimea')).toBe(3);
       expect(df('troop')).toBe(3);
       // An edit drops the old terms and counts the new ones.
       const edited = { ...items[0]!, title: 'Kremlin statement', summary: 'No details were given.' };
-      store.write(() => storeEntries(store, [{ feedId, entries: [edited, ...items.slice(1)], fetchedAt: NOW + 1, guidMode: 'guid' as const }], dedup, NOW + 1));
+      engine.write(() => storeEntries(engine, [{ feedId, entries: [edited, ...items.slice(1)], fetchedAt: NOW + 1, guidMode: 'guid' as const }], dedup, NOW + 1));
       // Reopened: the counts were stored, not only kept in memory.
       store.close();
       store = openStore(dir);
+      engine = new ClusterEngine(store, dedup.window);
       expect(df('crimea')).toBe(2);
-      const current = (term: string) => store.write(() => (store.clusters.begin(), df(term)));
+      const current = (term: string) => engine.write(() => (engine.index.begin(), df(term)));
       expect(df('kremlin')).toBe(1);
       // Retention deletes items; their counts go with them.
       const pruned = store.write(() => store.items.pruneOlderThan(NOW + 10, 0));
       expect(pruned.deleted).toBe(items.length);
-      expect(store.clusters.documentCount()).toBe(0);
+      expect(engine.index.documentCount()).toBe(0);
       expect(current('crimea')).toBe(0);
     } finally {
       store.close();
@@ -252,32 +257,33 @@ describe('same-event clustering through the poller', () => {
    * could bring them) by a backend that finds every candidate just short of joining: each seed item starts
    * its own story, and the periodic merge is told the stories may be one.
    */
-  async function seedInSeparateStories(): Promise<{ app: TestApp; store: Store }> {
+  async function seedInSeparateStories(): Promise<{ app: TestApp; store: Store; engine: ClusterEngine }> {
     const app = await startTestApp({ feeds: serveOutlets(outlets, BACKGROUND), now: NOW });
     nm = app;
     await app.pollAll();
     const { store } = app.app;
+    const engine = new ClusterEngine(store, dedup.window);
     // Plausible (a merge hint) but below the join threshold: every seed piece starts a story of its own.
     const unsure: EventSimilarity = { score: (_item, candidates) => candidates.map(() => Math.log(0.7 / 0.3)) };
     // BACKGROUND comes from the same three outlets: their feeds are registered.
     const feedIds = new Map(store.feeds.all().map((f) => [f.outlet, f.id]));
     for (const item of [...SEED_STORY].sort((a, b) => a.published.localeCompare(b.published))) {
-      store.write(() => storeEntries(store, [{ feedId: feedIds.get(item.outlet)!, entries: [entryOf(item)], fetchedAt: NOW, guidMode: 'guid' as const }], dedup, NOW, { similarity: unsure }));
+      engine.write(() => storeEntries(engine, [{ feedId: feedIds.get(item.outlet)!, entries: [entryOf(item)], fetchedAt: NOW, guidMode: 'guid' as const }], dedup, NOW, { similarity: unsure }));
     }
-    return { app, store };
+    return { app, store, engine };
   }
 
   it('merges stories that have become one into the older id, and redirects the other', async () => {
-    const { app, store } = await seedInSeparateStories();
+    const { app, store, engine } = await seedInSeparateStories();
     // A backend that knows: seed items are one event, nothing else is.
     const seedTimes = new Set(SEED_STORY.map((i) => Date.parse(i.published)));
     const isSeed = (item: { publishedAt: number }) => seedTimes.has(item.publishedAt);
     const sure: EventSimilarity = { score: (item, candidates) => candidates.map((c) => (isSeed(item) && isSeed(c) ? Math.log(0.95 / 0.05) : Math.log(0.05 / 0.95))) };
-    const storyOf = (item: FixtureItem) => store.clusters.entryStories().find((e) => e.entryKey === `g:${item.link}`)!.storyId;
+    const storyOf = (item: FixtureItem) => store.clustering.entryStories().find((e) => e.entryKey === `g:${item.link}`)!.storyId;
     const separate = SEED_STORY.map(storyOf);
     expect(new Set(separate).size).toBe(3);
 
-    expect(mergeConvergedStories(store, dedup, NOW, { similarity: sure })).toEqual({ merged: 2, done: true });
+    expect(mergeConvergedStories(engine, dedup, NOW, { similarity: sure })).toEqual({ merged: 2, done: true });
     const oldest = Math.min(...separate);
     for (const item of SEED_STORY) expect(storyOf(item)).toBe(oldest);
     for (const id of separate.filter((id) => id !== oldest)) {
@@ -286,17 +292,17 @@ describe('same-event clustering through the poller', () => {
       expect(res.status).toBe(301);
       expect(res.headers.get('location')).toMatch(new RegExp(`/stories/${oldest}$`));
     }
-    expect(mergeConvergedStories(store, dedup, NOW, { similarity: sure })).toEqual({ merged: 0, done: true });
+    expect(mergeConvergedStories(engine, dedup, NOW, { similarity: sure })).toEqual({ merged: 0, done: true });
   });
 
   it('with the real model at the default thresholds, merges seed pieces into the oldest and leaves other news alone', async () => {
-    const { store } = await seedInSeparateStories();
-    const entries = () => new Map(store.clusters.entryStories().map((e) => [e.entryKey, e.storyId]));
+    const { store, engine } = await seedInSeparateStories();
+    const entries = () => new Map(store.clustering.entryStories().map((e) => [e.entryKey, e.storyId]));
     const before = entries();
     const seedKeys = SEED_STORY.map((i) => `g:${i.link}`);
     const oldest = Math.min(...seedKeys.map((k) => before.get(k)!));
 
-    const { merged } = mergeConvergedStories(store, dedup, NOW);
+    const { merged } = mergeConvergedStories(engine, dedup, NOW);
     expect(merged).toBeGreaterThanOrEqual(1);
     const after = entries();
     // Every merge joined seed pieces, into the oldest seed story; no background item moved.
@@ -313,19 +319,19 @@ describe('the in-memory clustering index stays true to the store', () => {
   const bank = entry('https://one.example/a', 'Central bank raises interest rates again', 'The central bank raised its key rate on Thursday.');
   const volcano = entry('https://one.example/a', 'Volcano erupts on remote island', 'Lava flowed from the volcano into the sea.');
   /** How many items the window index finds for one term (each call its own write, as ingest does). */
-  const found = (store: Store, term: string) =>
-    store.write(() => {
-      store.clusters.begin();
-      return store.clusters.candidates(new Map([[term, 1]]), NOW - 1e8, NOW + 1e8, 10).map((c) => c.itemId);
+  const found = (engine: ClusterEngine, term: string) =>
+    engine.write(() => {
+      engine.index.begin();
+      return engine.index.candidates(new Map([[term, 1]]), NOW - 1e8, NOW + 1e8, 10).map((c) => c.itemId);
     });
 
   /** Runs `test` on a new store with one feed, then removes it. */
-  function withStore(test: (store: Store, feedId: number, dir: string) => void): void {
+  function withStore(test: (engine: ClusterEngine, feedId: number, dir: string) => void): void {
     const dir = mkdtempSync(join(tmpdir(), 'newsmerge-index-'));
     const store = openStore(dir);
     try {
       store.feeds.sync([{ url: 'https://one.example/feed', outlet: 'One' }], NOW);
-      test(store, store.feeds.all()[0]!.id, dir);
+      test(new ClusterEngine(store, dedup.window), store.feeds.all()[0]!.id, dir);
     } finally {
       store.close();
       rmSync(dir, { recursive: true, force: true });
@@ -333,40 +339,40 @@ describe('the in-memory clustering index stays true to the store', () => {
   }
 
   it('after an edit rolled back, and after another connection edited an item, finds items by their stored words only', () => {
-    withStore((store, feedId, dir) => {
-      const write = (entries: Entry[]) => storeEntries(store, [{ feedId, entries, fetchedAt: NOW, guidMode: 'guid' }], dedup, NOW);
-      store.write(() => write([bank]));
-      const [id] = found(store, 'bank');
+    withStore((engine, feedId, dir) => {
+      const write = (entries: Entry[]) => storeEntries(engine, [{ feedId, entries, fetchedAt: NOW, guidMode: 'guid' }], dedup, NOW);
+      engine.write(() => write([bank]));
+      const [id] = found(engine, 'bank');
       expect(id).toBeDefined();
 
-      expect(() => store.write(() => (write([volcano]), assert.fail('rolled back')))).toThrow('rolled back');
-      expect(found(store, 'volcano')).toEqual([]);
-      expect(found(store, 'bank')).toEqual([id]);
+      expect(() => engine.write(() => (write([volcano]), assert.fail('rolled back')))).toThrow('rolled back');
+      expect(found(engine, 'volcano')).toEqual([]);
+      expect(found(engine, 'bank')).toEqual([id]);
 
       // The same edit by another process (npm run poll beside the server).
-      const other = openStore(dir);
+      const other = new ClusterEngine(openStore(dir), dedup.window);
       other.write(() => storeEntries(other, [{ feedId, entries: [volcano], fetchedAt: NOW, guidMode: 'guid' }], dedup, NOW));
-      other.close();
-      expect(found(store, 'volcano')).toEqual([id]);
-      expect(found(store, 'bank')).toEqual([]);
-      store.write(() => write([{ ...volcano, title: 'Volcano erupts again on remote island' }]));
-      expect(found(store, 'volcano')).toEqual([id]);
+      other.store.close();
+      expect(found(engine, 'volcano')).toEqual([id]);
+      expect(found(engine, 'bank')).toEqual([]);
+      engine.write(() => write([{ ...volcano, title: 'Volcano erupts again on remote island' }]));
+      expect(found(engine, 'volcano')).toEqual([id]);
     });
   });
 
   it('forgets items retention deleted, and finds the others still', () => {
-    withStore((store, feedId) => {
+    withStore((engine, feedId) => {
       const DAY = 86_400_000;
       // Seen 91 days apart, published an hour apart: both in one clustering window, one past retention.
-      const seenAt = (at: number, entries: Entry[]) => store.write(() => storeEntries(store, [{ feedId, entries, fetchedAt: at, guidMode: 'guid' }], dedup, at));
+      const seenAt = (at: number, entries: Entry[]) => engine.write(() => storeEntries(engine, [{ feedId, entries, fetchedAt: at, guidMode: 'guid' }], dedup, at));
       seenAt(NOW - 91 * DAY, [bank]);
       seenAt(NOW, [{ ...volcano, link: 'https://one.example/b', guid: 'https://one.example/b' }]);
-      expect(found(store, 'bank')).toHaveLength(1);
+      expect(found(engine, 'bank')).toHaveLength(1);
 
-      expect(pruneExpired(store, 90, 0, NOW).items).toBe(1);
-      store.write(() => store.clusters.begin());
-      expect(found(store, 'bank')).toEqual([]);
-      expect(found(store, 'volcano')).toHaveLength(1);
+      expect(pruneExpired(engine, 90, 0, NOW).items).toBe(1);
+      engine.write(() => engine.index.begin());
+      expect(found(engine, 'bank')).toEqual([]);
+      expect(found(engine, 'volcano')).toHaveLength(1);
     });
   });
 });

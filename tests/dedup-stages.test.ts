@@ -9,7 +9,7 @@ import { LexicalSimilarity, MODEL_FEATURES, type ComparedItem } from '../src/ded
 import { cosine, fixedTermWeights, sparseVector, termId } from '../src/dedup/term-vector.js';
 import { TermStatistics } from '../src/dedup/term-statistics.js';
 import { terms } from '../src/dedup/tokenize.js';
-import { WindowCache, type WindowEntry } from '../src/store/window-cache.js';
+import { WindowCache, type WindowEntry } from '../src/cluster/window-cache.js';
 
 const words = (text: string) => text.toLowerCase().split(/\s+/);
 

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../src/config/load-config.js';
 import { createFetcher } from '../src/ingest/fetch-feed.js';
 import { Poller } from '../src/ingest/poller.js';
+import { ClusterEngine } from '../src/cluster/cluster-engine.js';
 import { openStore } from '../src/store/store.js';
 import { itemSeries, rssFeed } from './helpers/feed-builder.js';
 import { FixtureServer } from './helpers/fixture-server.js';
@@ -112,7 +113,7 @@ describe('topic feeds while ingest writes', () => {
     // Another writer on the same data directory, as the ingest thread is: its commits reach the server unannounced.
     const store = openStore(nm.dataDir);
     const config = loadConfigFile(nm.configPath);
-    const writer = new Poller({ store, fetcher: createFetcher(), config: () => config, logger: pino({ level: 'silent' }), now: () => T0, userAgent: 'test', batchDelayMs: 0 });
+    const writer = new Poller({ engine: new ClusterEngine(store, config.dedup.window), fetcher: createFetcher(), config: () => config, logger: pino({ level: 'silent' }), now: () => T0, userAgent: 'test', batchDelayMs: 0 });
     try {
       await writer.poll({ mode: 'all' });
       await new Promise((r) => setTimeout(r, 1_100));
@@ -174,7 +175,7 @@ describe('a write path failure that is not the database', () => {
         if (item.link?.includes('/poison/')) throw new TypeError('cannot read properties of undefined');
         return insert(item);
       };
-      const poller = new Poller({ store, fetcher: createFetcher(), config: () => config, logger: pino({ level: 'silent' }), now: () => T0, userAgent: 'test', batchDelayMs: 1_000 });
+      const poller = new Poller({ engine: new ClusterEngine(store, config.dedup.window), fetcher: createFetcher(), config: () => config, logger: pino({ level: 'silent' }), now: () => T0, userAgent: 'test', batchDelayMs: 1_000 });
       try {
         const report = await poller.poll({ mode: 'all' });
         expect(report).toMatchObject({ fetched: 1, failed: 1, newItems: 3, writeErrors: 0 });

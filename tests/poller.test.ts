@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfigText } from '../src/config/load-config.js';
 import { createFetcher } from '../src/ingest/fetch-feed.js';
 import { Poller } from '../src/ingest/poller.js';
+import { ClusterEngine } from '../src/cluster/cluster-engine.js';
 import { openStore } from '../src/store/store.js';
 import { itemSeries, pseudoWord, rssFeed, seriesTitle } from './helpers/feed-builder.js';
 import { FixtureServer } from './helpers/fixture-server.js';
@@ -354,7 +355,7 @@ describe('the poller under a write backlog', () => {
     }
     const config = parseConfigText(JSON.stringify({ schedule: '0 0 1 1 *', topics: { world: { title: 'World' } }, concurrency: 1, feeds: feeds.map((p) => ({ url: outlet.url(p), title: `Outlet ${p}`, tags: ['world'] })) }), 'test');
     // One pending item at most: each fetch waits until the feed before it is written.
-    const poller = new Poller({ store, fetcher: createFetcher({ classifyAddress: () => false }), config: () => config, logger: pino({ level: 'silent' }), now: () => T0, userAgent: 'test', batchDelayMs: 0, maxPendingItems: 1 });
+    const poller = new Poller({ engine: new ClusterEngine(store, config.dedup.window), fetcher: createFetcher({ classifyAddress: () => false }), config: () => config, logger: pino({ level: 'silent' }), now: () => T0, userAgent: 'test', batchDelayMs: 0, maxPendingItems: 1 });
     try {
       expect(await poller.poll({ mode: 'all' })).toMatchObject({ fetched: 6, newItems: 30 });
       expect(storedWhenAsked).toEqual([0, 5, 10, 15, 20, 25]);

@@ -4,6 +4,7 @@
  * Exit 0 when the run completes however many feeds failed; 1 for a bad config or an unusable database.
  */
 import { exitWithUsage, parseCommandLine } from './cli-args.js';
+import { ClusterEngine } from '../cluster/cluster-engine.js';
 import { loadEnv } from '../config/env.js';
 import { ConfigError, loadConfigFile } from '../config/load-config.js';
 import { createFetcher } from '../ingest/fetch-feed.js';
@@ -46,7 +47,7 @@ async function main(): Promise<number> {
   try {
     env = loadEnv();
     config = loadConfigFile(env.configPath);
-    store = openStore(env.dataDir, { clusterWindowMs: config.dedup.window });
+    store = openStore(env.dataDir);
   } catch (err) {
     if (err instanceof ConfigError || err instanceof StoreError) {
       process.stderr.write(`newsmerge poll: ${err.message}\n`);
@@ -62,7 +63,7 @@ async function main(): Promise<number> {
   // Failures are listed in the summary; the log (stderr) carries only what the summary cannot say.
   const logger = createLogger(process.env.LOG_LEVEL ? env.logLevel : 'error', process.stderr);
   const fetcher = createFetcher();
-  const poller = new Poller({ store, fetcher, config: () => config, logger, now: Date.now, userAgent: config.userAgent ?? userAgentFor(version), batchDelayMs: 200 });
+  const poller = new Poller({ engine: new ClusterEngine(store, config.dedup.window), fetcher, config: () => config, logger, now: Date.now, userAgent: config.userAgent ?? userAgentFor(version), batchDelayMs: 200 });
   const tty = process.stderr.isTTY === true;
   const report = await poller.poll({
     mode: 'all',

@@ -5,8 +5,8 @@ import { estimatedJaccard, minhashBands, parseMinhash } from '../dedup/minhash.j
 import type { ComparedItem, EventSimilarity } from '../dedup/similarity.js';
 import type { StoryKeys } from '../dedup/story-keys.js';
 import type { TermStatistics } from '../dedup/term-statistics.js';
-import type { IndexEntry, IndexedItem } from '../store/cluster-index.js';
-import type { Store } from '../store/store.js';
+import type { IndexEntry, IndexedItem } from './candidate-index.js';
+import type { ClusterEngine } from './cluster-engine.js';
 import type { Entry } from './entry.js';
 import { mergeStoryInto } from './story-edits.js';
 
@@ -58,14 +58,14 @@ export function weighedTerms(profile: ItemProfile): string[] {
 }
 
 /** Loads the stored document frequencies of the terms the statistics do not know yet, in one read. */
-export function loadTerms(store: Store, terms: TermStatistics, list: Iterable<string>): void {
+export function loadTerms(engine: ClusterEngine, terms: TermStatistics, list: Iterable<string>): void {
   const missing = terms.missing(list);
-  if (missing.length > 0) terms.learn(missing, store.clusters.documentFrequencies(missing));
+  if (missing.length > 0) terms.learn(missing, engine.index.documentFrequencies(missing));
 }
 
-/** Reads indexed items as the similarity backend compares them; the store keeps them parsed (and prepared) a while. */
-export function comparedItems(store: Store, rows: readonly IndexedItem[]): ComparedItem[] {
-  return rows.map((row) => store.clusters.derived<ComparedItem>(row, (profile) => ({ profile: JSON.parse(profile) as ItemProfile, publishedAt: row.publishedAt, outlet: row.outlet })));
+/** Reads indexed items as the similarity backend compares them; the index keeps them parsed (and prepared) a while. */
+export function comparedItems(engine: ClusterEngine, rows: readonly IndexedItem[]): ComparedItem[] {
+  return rows.map((row) => engine.index.derived<ComparedItem>(row, (profile) => ({ profile: JSON.parse(profile) as ItemProfile, publishedAt: row.publishedAt, outlet: row.outlet })));
 }
 
 /** A candidate item's verdict on an item, naming the candidate. */
@@ -77,27 +77,27 @@ export interface ItemVerdict extends CandidateVerdict {
  * How likely each candidate item from the inverted index reports the same event as an item, scored by the
  * similarity backend; the stories named are the candidates' as of now.
  */
-export function candidateVerdicts(store: Store, item: ComparedItem, dedup: DedupConfig, session: ClusterSession, exceptItems: ReadonlySet<number> = new Set()): ItemVerdict[] {
+export function candidateVerdicts(engine: ClusterEngine, item: ComparedItem, dedup: DedupConfig, session: ClusterSession, exceptItems: ReadonlySet<number> = new Set()): ItemVerdict[] {
   const { terms } = session;
   const query = queryTerms(profileTerms(item.profile), terms.idf, QUERY_TERMS, terms.isCommon);
-  const hits = store.clusters.candidates(query, item.publishedAt - dedup.window, item.publishedAt + dedup.window, dedup.candidates, exceptItems);
-  const rows = store.clusters.items(hits.map((h) => h.itemId));
+  const hits = engine.index.candidates(query, item.publishedAt - dedup.window, item.publishedAt + dedup.window, dedup.candidates, exceptItems);
+  const rows = engine.index.items(hits.map((h) => h.itemId));
   if (rows.length === 0) return [];
-  const candidates = comparedItems(store, rows);
+  const candidates = comparedItems(engine, rows);
   // The terms of the candidates scoring weighs afresh (a candidate weighed before is again once the collection has grown enough).
   const { similarity } = session;
   const afresh = similarity.weighsAfresh ? candidates.filter((c) => similarity.weighsAfresh!(c, terms.documentCount)) : candidates;
-  loadTerms(store, terms, afresh.flatMap((c) => weighedTerms(c.profile)));
+  loadTerms(engine, terms, afresh.flatMap((c) => weighedTerms(c.profile)));
   const logits = similarity.score(item, candidates, terms);
   return rows.map((row, i) => ({ itemId: row.itemId, storyId: row.storyId, logit: logits[i]!, sameOutlet: row.outlet === item.outlet }));
 }
 
 /** How well each story in the window fits an item: its candidates' verdicts averaged per story (see storySupport). Best first. */
-export function supportFor(store: Store, item: ComparedItem, dedup: DedupConfig, session: ClusterSession): StorySupport[] {
-  return storySupport(candidateVerdicts(store, item, dedup, session), dedup.sameOutletPenalty);
+export function supportFor(engine: ClusterEngine, item: ComparedItem, dedup: DedupConfig, session: ClusterSession): StorySupport[] {
+  return storySupport(candidateVerdicts(engine, item, dedup, session), dedup.sameOutletPenalty);
 }
 
-function exactStories(store: Store, item: IncomingItem, dedup: DedupConfig): Set<number> {
+function exactStories({ store }: ClusterEngine, item: IncomingItem, dedup: DedupConfig): Set<number> {
   const found = new Set(store.items.storiesWithKeys(item.keys.urlKeys, -1));
   if (item.keys.titleKey && !item.templated) {
     const { publishedAt } = item;
@@ -109,12 +109,12 @@ function exactStories(store: Store, item: IncomingItem, dedup: DedupConfig): Set
 }
 
 /** The story of the closest wire copy from another outlet within the window, if any. */
-function nearDuplicateStory(store: Store, item: IncomingItem, dedup: DedupConfig): number | null {
+function nearDuplicateStory(engine: ClusterEngine, item: IncomingItem, dedup: DedupConfig): number | null {
   const { profile, publishedAt } = item;
   if (dedup.nearDuplicate === 0 || profile.title.length + profile.lede.length < NEAR_DUPLICATE_MIN_TERMS) return null;
   const signature = parseMinhash(profile.minhash);
   let best: { storyId: number; similarity: number } | null = null;
-  for (const match of store.clusters.bandMatches(minhashBands(signature), publishedAt - dedup.window, publishedAt + dedup.window)) {
+  for (const match of engine.index.bandMatches(minhashBands(signature), publishedAt - dedup.window, publishedAt + dedup.window)) {
     if (match.outlet === item.outlet) continue;
     const similarity = estimatedJaccard(signature, parseMinhash(match.minhash));
     if (similarity >= dedup.nearDuplicate && (!best || similarity > best.similarity || (similarity === best.similarity && match.storyId < best.storyId))) {
@@ -130,8 +130,9 @@ function nearDuplicateStory(store: Store, item: IncomingItem, dedup: DedupConfig
  * same event (the pair model over candidates from the inverted index). With no match, a new story
  * starts. Runs inside the ingest transaction; the item itself is inserted and indexed by the caller.
  */
-export function assignStory(store: Store, item: IncomingItem, dedup: DedupConfig, now: number, storyVersion: () => number, session: ClusterSession): Assignment {
-  const found = exactStories(store, item, dedup);
+export function assignStory(engine: ClusterEngine, item: IncomingItem, dedup: DedupConfig, now: number, storyVersion: () => number, session: ClusterSession): Assignment {
+  const { store } = engine;
+  const found = exactStories(engine, item, dedup);
   if (found.size > 0) {
     // One item tying several stories together makes them one (the oldest id survives), unless a curator
     // kept them apart: then the item joins the oldest, and the others stay as they are.
@@ -140,22 +141,22 @@ export function assignStory(store: Store, item: IncomingItem, dedup: DedupConfig
     for (const other of others) {
       // Checked one by one: each merge adds items that a later one may be kept apart from.
       if (store.corrections.keptApart(survivor!, other) !== null) continue;
-      mergeStoryInto(store, other, survivor!, now, storyVersion());
+      mergeStoryInto(engine, other, survivor!, now, storyVersion());
       absorbed.push(other);
     }
     return { storyId: survivor!, created: false, stage: 'exact', absorbed };
   }
   if (item.templated) return { storyId: store.stories.create(item.publishedAt, now), created: true, stage: 'new', absorbed: [] };
-  const nearDuplicate = nearDuplicateStory(store, item, dedup);
+  const nearDuplicate = nearDuplicateStory(engine, item, dedup);
   if (nearDuplicate !== null) return { storyId: nearDuplicate, created: false, stage: 'near-duplicate', absorbed: [] };
-  const support = supportFor(store, item.compared, dedup, session);
+  const support = supportFor(engine, item.compared, dedup, session);
   const joins = support[0] !== undefined && support[0].probability >= dedup.joinThreshold;
   const storyId = joins ? support[0]!.storyId : store.stories.create(item.publishedAt, now);
   // Stories this item found plausible besides its own: the periodic merge weighs each pair as a whole and
   // merges it, links it as related coverage, or leaves it.
   for (const other of support) {
     if (other.storyId === storyId) continue;
-    if (other.probability >= Math.min(MERGE_HINT_SUPPORT, dedup.relatedThreshold)) store.clusters.addMergeHint(storyId, other.storyId);
+    if (other.probability >= Math.min(MERGE_HINT_SUPPORT, dedup.relatedThreshold)) store.clustering.addMergeHint(storyId, other.storyId);
   }
   return joins ? { storyId, created: false, stage: 'same-event', absorbed: [] } : { storyId, created: true, stage: 'new', absorbed: [] };
 }
@@ -164,16 +165,16 @@ export function assignStory(store: Store, item: IncomingItem, dedup: DedupConfig
  * Records what later items are matched against: exact keys, profile, term postings and SimHash bands.
  * `replace` re-indexes an item indexed before (an edit). A templated item is found by its link and guid only.
  */
-export function indexItem(store: Store, place: Place, item: Pick<IncomingItem, 'keys' | 'profile' | 'publishedAt' | 'templated'> & { compared?: ComparedItem }, replace = false): void {
+export function indexItem({ store, index }: ClusterEngine, place: Place, item: Pick<IncomingItem, 'keys' | 'profile' | 'publishedAt' | 'templated'> & { compared?: ComparedItem }, replace = false): void {
   const { itemId } = place;
   if (item.templated) {
     store.items.setKeys(itemId, item.keys.urlKeys);
-    if (replace) store.clusters.remove(itemId);
+    if (replace) index.remove(itemId);
     return;
   }
   store.items.setKeys(itemId, [...item.keys.urlKeys, ...(item.keys.titleKey ? [item.keys.titleKey] : [])]);
-  store.clusters.add(indexEntry(place, item.profile, item.publishedAt), replace);
-  if (item.compared) store.clusters.rememberDerived({ itemId }, item.compared);
+  index.add(indexEntry(place, item.profile, item.publishedAt), replace);
+  if (item.compared) index.rememberDerived({ itemId }, item.compared);
 }
 
 /** Where a stored item lives. */
@@ -184,7 +185,7 @@ export interface Place {
   outlet: string;
 }
 
-/** What the cluster index stores of an item. */
+/** What the candidate index stores of an item. */
 export function indexEntry(place: Place, profile: ItemProfile, publishedAt: number): IndexEntry {
   return { ...place, publishedAt, minhash: profile.minhash, terms: profileTerms(profile), bands: minhashBands(parseMinhash(profile.minhash)), profile: JSON.stringify(profile) };
 }

@@ -1,5 +1,6 @@
 import type { CorrectionItem, CorrectionKind, StoredCorrection } from '../store/corrections.js';
 import type { Store } from '../store/store.js';
+import type { ClusterEngine } from './cluster-engine.js';
 import { mergeStoryInto, refreshStory } from './story-edits.js';
 
 /** A curator's correction as the admin API takes it (already validated in shape). */
@@ -33,18 +34,20 @@ export class CorrectionRejected extends Error {
  * listed items to a new story and keeps them apart from those left behind; `apart` keeps the two stories'
  * items from ever sharing a story (also through a third). The machine never splits a story, so a merge holds.
  */
-function applyCorrection(store: Store, request: CorrectionRequest, now: number): CorrectionResult {
-  return store.write(() => {
-    store.clusters.begin();
+function applyCorrection(engine: ClusterEngine, request: CorrectionRequest, now: number): CorrectionResult {
+  const { store, index } = engine;
+  return engine.write(() => {
+    index.begin();
     const story = current(store, request.story, 'story');
-    const result = apply(store, story, request, now);
+    const result = apply(engine, story, request, now);
     // Items changed story outside the in-memory index's bookkeeping: it reloads from the store.
-    store.clusters.forget();
+    index.forget();
     return result;
   });
 }
 
-function apply(store: Store, story: number, request: CorrectionRequest, now: number): CorrectionResult {
+function apply(engine: ClusterEngine, story: number, request: CorrectionRequest, now: number): CorrectionResult {
+  const { store } = engine;
   const version = store.stories.nextVersion();
   const itemsOf = (id: number) => store.items.members(id).map((m) => m.id);
   switch (request.kind) {
@@ -54,7 +57,7 @@ function apply(store: Store, story: number, request: CorrectionRequest, now: num
       const correctionId = store.corrections.add('merge', story, into, now, [itemsOf(story), itemsOf(into)]);
       // The curator's latest word wins over an earlier "apart" or "split" between these two.
       store.corrections.forgetApart(story, into);
-      mergeStoryInto(store, story, into, now, version);
+      mergeStoryInto(engine, story, into, now, version);
       refreshStory(store, into, now, version);
       return { correctionId, storyId: into };
     }
@@ -101,9 +104,9 @@ export type CorrectionOutcome =
   | { status: 'interrupted'; reason: string };
 
 /** Applies a correction and says how it ended, never throwing for what the request got wrong. */
-export function tryCorrection(store: Store, request: CorrectionRequest, now: number): CorrectionOutcome {
+export function tryCorrection(engine: ClusterEngine, request: CorrectionRequest, now: number): CorrectionOutcome {
   try {
-    return { status: 'applied', result: applyCorrection(store, request, now) };
+    return { status: 'applied', result: applyCorrection(engine, request, now) };
   } catch (err) {
     if (err instanceof CorrectionRejected) return { status: 'rejected', field: err.field, message: err.message, missing: err.missing };
     throw err;

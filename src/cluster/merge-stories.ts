@@ -2,8 +2,8 @@ import type { DedupConfig } from '../config/config-schema.js';
 import { storySupport } from '../dedup/choose-story.js';
 import type { ComparedItem } from '../dedup/similarity.js';
 import { TermStatistics } from '../dedup/term-statistics.js';
-import type { IndexedItem } from '../store/cluster-index.js';
-import type { Store } from '../store/store.js';
+import type { IndexedItem } from './candidate-index.js';
+import type { ClusterEngine } from './cluster-engine.js';
 import { candidateVerdicts, comparedItems, indexEntry, loadTerms, weighedTerms, type ClusterSession, type ItemVerdict } from './assign-story.js';
 import { profileEntry } from './item-lede.js';
 import { defaultSimilarity, type ClusterOptions } from './store-entries.js';
@@ -63,7 +63,7 @@ class StoryLink {
   private asked = 0;
 
   constructor(
-    private readonly store: Store,
+    private readonly engine: ClusterEngine,
     private readonly from: number,
     private readonly to: number,
     private readonly dedup: DedupConfig,
@@ -85,17 +85,17 @@ class StoryLink {
 
   /** Asks the next member (the story's members are read on the first call). */
   askNext(): void {
-    const { store, session, dedup } = this;
+    const { engine, session, dedup } = this;
     if (this.members === null) {
-      this.members = store.clusters.storyItems(this.from, SPOKESPERSONS);
-      this.compared = comparedItems(store, this.members);
+      this.members = engine.index.storyItems(this.from, SPOKESPERSONS);
+      this.compared = comparedItems(engine, this.members);
       return;
     }
     const ids = this.members.map((m) => m.itemId);
     const member = this.compared[this.asked]!;
     const verdicts = this.pass.of(this.members[this.asked]!, ids, () => {
-      loadTerms(store, session.terms, weighedTerms(member.profile));
-      return candidateVerdicts(store, member, dedup, session, new Set(ids));
+      loadTerms(engine, session.terms, weighedTerms(member.profile));
+      return candidateVerdicts(engine, member, dedup, session, new Set(ids));
     });
     this.total += this.pass.support(verdicts, this.to, dedup.sameOutletPenalty);
     this.asked++;
@@ -117,13 +117,13 @@ function meanLink(forward: StoryLink, backward: StoryLink, floor: number): numbe
 }
 
 /** Indexes items stored before the clustering index existed, a bounded number per pass; true when none is left. */
-function indexBacklog(store: Store): boolean {
-  if (store.clusters.backfilled()) return true;
-  const items = store.clusters.unindexed(BACKLOG_PER_PASS);
+function indexBacklog({ store, index }: ClusterEngine): boolean {
+  if (store.clustering.backfilled()) return true;
+  const items = store.clustering.unindexed(BACKLOG_PER_PASS);
   for (const item of items) {
-    store.clusters.add(indexEntry({ itemId: item.id, storyId: item.storyId, feedId: item.feedId, outlet: item.outlet }, profileEntry(item), item.publishedAt));
+    index.add(indexEntry({ itemId: item.id, storyId: item.storyId, feedId: item.feedId, outlet: item.outlet }, profileEntry(item), item.publishedAt));
   }
-  if (items.length < BACKLOG_PER_PASS) store.clusters.markBackfilled();
+  if (items.length < BACKLOG_PER_PASS) store.clustering.markBackfilled();
   return items.length < BACKLOG_PER_PASS;
 }
 
@@ -148,17 +148,18 @@ export const MERGE_HINTS_PER_PASS = 100;
  * The survivor keeps the older id; the other is marked merged into it (its /stories/:id
  * redirects). One transaction over at most `maxHints` hints: call again while it is not done.
  */
-export function mergeConvergedStories(store: Store, dedup: DedupConfig, now: number, options: ClusterOptions = {}, maxHints = MERGE_HINTS_PER_PASS): MergePass {
-  return store.write(() => {
-    store.clusters.begin();
-    const indexed = indexBacklog(store);
-    store.clusters.flush();
-    const hints = store.clusters.takeMergeHints(maxHints);
+export function mergeConvergedStories(engine: ClusterEngine, dedup: DedupConfig, now: number, options: ClusterOptions = {}, maxHints = MERGE_HINTS_PER_PASS): MergePass {
+  const { store, index } = engine;
+  return engine.write(() => {
+    index.begin();
+    const indexed = indexBacklog(engine);
+    index.flush();
+    const hints = store.clustering.takeMergeHints(maxHints);
     const done = indexed && hints.length < maxHints;
     if (hints.length === 0) return { merged: 0, done };
     const session: ClusterSession = {
       similarity: options.similarity ?? defaultSimilarity(),
-      terms: new TermStatistics(store.clusters.documentCount(), [], options.reference),
+      terms: new TermStatistics(index.documentCount(), [], options.reference),
     };
     let version: number | null = null;
     const storyVersion = () => (version ??= store.stories.nextVersion());
@@ -171,7 +172,7 @@ export function mergeConvergedStories(store: Store, dedup: DedupConfig, now: num
       const threshold = dedup.mergeThreshold;
       // Below this the pair is neither merged nor linked (a weak link must beat the stories' other links).
       const floor = Math.min(threshold, store.links.leastKept(a, b, dedup.relatedThreshold));
-      const mean = meanLink(new StoryLink(store, a, b, dedup, session, pass), new StoryLink(store, b, a, dedup, session, pass), floor);
+      const mean = meanLink(new StoryLink(engine, a, b, dedup, session, pass), new StoryLink(engine, b, a, dedup, session, pass), floor);
       if (mean < floor) continue;
       if (mean < threshold) {
         // Likely one event but not safe to merge: related coverage.
@@ -180,7 +181,7 @@ export function mergeConvergedStories(store: Store, dedup: DedupConfig, now: num
       }
       const survivor = Math.min(a, b);
       const absorbed = Math.max(a, b);
-      mergeStoryInto(store, absorbed, survivor, now, storyVersion());
+      mergeStoryInto(engine, absorbed, survivor, now, storyVersion());
       pass.merged(absorbed, survivor);
       refreshStory(store, survivor, now, storyVersion());
       merged++;

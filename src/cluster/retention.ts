@@ -1,5 +1,5 @@
 import { refreshStory } from './story-edits.js';
-import type { Store } from '../store/store.js';
+import type { ClusterEngine } from './cluster-engine.js';
 
 const DAY = 86_400_000;
 
@@ -16,14 +16,15 @@ export interface RetentionReport {
  * go with them) and corrections naming no stored item; stories that only lost some items get their counts
  * and headline recomputed. One short transaction.
  */
-export function pruneExpired(store: Store, retentionDays: number, keepPerFeed: number, now: number, removedFeedIds: readonly number[] = []): RetentionReport {
-  return store.write(() => {
+export function pruneExpired(engine: ClusterEngine, retentionDays: number, keepPerFeed: number, now: number, removedFeedIds: readonly number[] = []): RetentionReport {
+  const { store, index } = engine;
+  return engine.write(() => {
     // A removed feed keeps nothing past retentionDays; its row goes with its last item, so that a feed added
     // back later is fetched afresh (its stored validators would answer 304 for items no longer stored).
     const pruned = store.items.pruneOlderThan(now - retentionDays * DAY, keepPerFeed, removedFeedIds);
     if (pruned.deleted === 0) return { items: 0, stories: 0 };
     store.feeds.deleteIfEmpty(removedFeedIds.filter((id) => pruned.feeds.has(id)));
-    store.clusters.deleted(pruned.ids);
+    index.deleted(pruned.ids);
     const stories = store.stories.deleteEmpty();
     // A correction lives while any item it names does (its item rows went with the items).
     store.corrections.deleteEmpty();

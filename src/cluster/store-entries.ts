@@ -7,7 +7,7 @@ import { isTemplatedFeed } from '../dedup/templated-feed.js';
 import { TermStatistics, type ReferenceTerms } from '../dedup/term-statistics.js';
 import type { ItemTopicSource } from '../store/item-topics.js';
 import type { ItemRecord } from '../store/items.js';
-import type { Store } from '../store/store.js';
+import type { ClusterEngine } from './cluster-engine.js';
 import type { Entry } from './entry.js';
 import { assignStory, indexItem, loadTerms, weighedTerms, type ClusterSession, type IncomingItem } from './assign-story.js';
 import { contentHash, entryKeys, type GuidMode } from './entry-identity.js';
@@ -83,12 +83,13 @@ function topicSource(id: number, fields: Pick<ItemRecord, 'title' | 'summary' | 
 }
 
 /**
- * Stores a batch of feeds' entries and merges new items into stories. Call inside store.write(): the whole
+ * Stores a batch of feeds' entries and merges new items into stories. Call inside engine.write(): the whole
  * batch is one transaction. New items are clustered in published order across the batch, so a first poll's
  * backlogs, arriving feed by feed, merge as if they had arrived in time order. Edited items keep their story.
  */
-export function storeEntries(store: Store, batch: readonly FeedEntries[], dedup: DedupConfig, now: number, options: ClusterOptions = {}): StoreReport {
-  store.clusters.begin();
+export function storeEntries(engine: ClusterEngine, batch: readonly FeedEntries[], dedup: DedupConfig, now: number, options: ClusterOptions = {}): StoreReport {
+  const { store, index } = engine;
+  index.begin();
   const perFeed = new Map<number, StoreCounts>();
   const pending: Pending[] = [];
   const dirty = new Set<number>();
@@ -111,7 +112,7 @@ export function storeEntries(store: Store, batch: readonly FeedEntries[], dedup:
         const fields = record(entry, fetchedAt, known.publishedAt);
         store.items.update(known.id, fields);
         // An edit re-indexes the item for later matching; it never moves it out of its story.
-        indexItem(store, { itemId: known.id, storyId: known.storyId, feedId, outlet: store.clusters.outletOf(feedId) }, { keys: storyKeys(entry, dedup.minTitleWords), profile: profileEntry(entry), publishedAt: fields.publishedAt, templated }, true);
+        indexItem(engine, { itemId: known.id, storyId: known.storyId, feedId, outlet: store.clustering.outletOf(feedId) }, { keys: storyKeys(entry, dedup.minTitleWords), profile: profileEntry(entry), publishedAt: fields.publishedAt, templated }, true);
         dirty.add(known.storyId);
         counts.updated++;
         written.push(topicSource(known.id, fields));
@@ -122,7 +123,7 @@ export function storeEntries(store: Store, batch: readonly FeedEntries[], dedup:
   }
   pending.sort((a, b) => (a.entry.published ?? a.fetchedAt) - (b.entry.published ?? b.fetchedAt));
   const outlets = new Map<number, string>();
-  const outletOf = (feedId: number) => outlets.get(feedId) ?? outlets.set(feedId, store.clusters.outletOf(feedId)).get(feedId)!;
+  const outletOf = (feedId: number) => outlets.get(feedId) ?? outlets.set(feedId, store.clustering.outletOf(feedId)).get(feedId)!;
   const incoming: IncomingItem[] = pending.map((item) => {
     const profile = profileEntry(item.entry);
     const publishedAt = item.entry.published ?? item.fetchedAt;
@@ -131,25 +132,25 @@ export function storeEntries(store: Store, batch: readonly FeedEntries[], dedup:
   });
   const session: ClusterSession = {
     similarity: options.similarity ?? defaultSimilarity(),
-    terms: new TermStatistics(store.clusters.documentCount(), incoming.map((i) => profileTerms(i.profile)), options.reference),
+    terms: new TermStatistics(index.documentCount(), incoming.map((i) => profileTerms(i.profile)), options.reference),
   };
   // Read before anything of the batch is written: the stored counts of everything its items weigh.
-  loadTerms(store, session.terms, incoming.flatMap((i) => weighedTerms(i.profile)));
+  loadTerms(engine, session.terms, incoming.flatMap((i) => weighedTerms(i.profile)));
   let storiesCreated = 0;
   let storiesMerged = 0;
   pending.forEach((item, i) => {
     const fields = record(item.entry, item.fetchedAt);
     const next = incoming[i]!;
-    const assignment = assignStory(store, next, dedup, now, storyVersion, session);
+    const assignment = assignStory(engine, next, dedup, now, storyVersion, session);
     if (assignment.created) storiesCreated++;
     for (const absorbed of assignment.absorbed) dirty.delete(absorbed);
     storiesMerged += assignment.absorbed.length;
     const itemId = store.items.insert({ ...fields, feedId: item.feedId, storyId: assignment.storyId, entryKey: item.entryKey, firstSeenAt: item.fetchedAt });
     written.push(topicSource(itemId, fields));
-    indexItem(store, { itemId, storyId: assignment.storyId, feedId: item.feedId, outlet: next.outlet }, next);
+    indexItem(engine, { itemId, storyId: assignment.storyId, feedId: item.feedId, outlet: next.outlet }, next);
     dirty.add(assignment.storyId);
   });
-  store.clusters.flush();
+  index.flush();
   for (const storyId of dirty) {
     refreshStory(store, storyId, now, storyVersion());
   }

@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
+import { ClusterEngine } from '../cluster/cluster-engine.js';
 import { tryCorrection, type CorrectionOutcome, type CorrectionRequest } from '../cluster/corrections.js';
 import { openStore } from '../store/store.js';
 import { createFetcher } from './fetch-feed.js';
@@ -23,10 +24,12 @@ let config = options.config;
 // Log lines go to the main thread, which writes them through its own logger (one stream, one format).
 const logger = pino({ level: options.logLevel, base: undefined }, { write: (line: string) => send({ type: 'log', line }) });
 
-const store = openStore(options.dataDir, { clusterWindowMs: config.dedup.window });
+const store = openStore(options.dataDir);
+// The index keeps the window of the config it started with; a new dedup.window takes a restart.
+const engine = new ClusterEngine(store, config.dedup.window);
 const fetcher = createFetcher();
 const poller = new Poller({
-  store,
+  engine,
   fetcher,
   config: () => config,
   logger,
@@ -93,7 +96,7 @@ function register(): void {
 /** Applies a curator's correction here, where the clustering index lives; logged either way. */
 function correct(request: CorrectionRequest): CorrectionOutcome {
   try {
-    const outcome = tryCorrection(store, request, now());
+    const outcome = tryCorrection(engine, request, now());
     if (outcome.status === 'applied') logger.info({ correction: request, ...outcome.result }, 'story corrected by a curator');
     else if (outcome.status === 'rejected') logger.info({ correction: request, reason: outcome.message }, 'story correction rejected');
     return outcome;

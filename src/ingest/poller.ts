@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ClusterEngine } from '../cluster/cluster-engine.js';
 import { ItemTopicRules, ItemTopicsJob } from '../cluster/item-topics.js';
 import { mergeConvergedStories } from '../cluster/merge-stories.js';
 import { pruneExpired } from '../cluster/retention.js';
@@ -7,7 +8,6 @@ import type { AppConfig, FeedConfig } from '../config/config-schema.js';
 import { outletName } from '../config/outlet-profiles.js';
 import { redactUrl } from '../config/redact-url.js';
 import type { FeedState } from '../store/feed-states.js';
-import { LivePushFeeds } from '../store/outlet-push-store.js';
 import type { Store } from '../store/store.js';
 import type { Fetcher } from './fetch-feed.js';
 import { fetchAttempt, nextFeedState, pushedAttempt, type Attempt, type AttemptFacts } from './poll-feed.js';
@@ -64,7 +64,8 @@ export interface PollObserver {
 
 /** Everything the poller uses, passed in. */
 export interface PollerDeps {
-  store: Store;
+  /** The store and the clustering engine over it (this poller is its one writer). */
+  engine: ClusterEngine;
   fetcher: Fetcher;
   config: () => AppConfig;
   logger: Logger;
@@ -124,10 +125,9 @@ export class Poller {
   private cyclesDone = 0;
   private topicRules: { config: AppConfig; rules: ItemTopicRules } | null = null;
   private readonly topicsJob: ItemTopicsJob;
-  private livePushFeeds: LivePushFeeds | null = null;
 
   constructor(private readonly deps: PollerDeps) {
-    this.topicsJob = new ItemTopicsJob(deps.store);
+    this.topicsJob = new ItemTopicsJob(deps.engine.store);
   }
 
   /** The item-topic rules of the current config, compiled once per config. */
@@ -186,7 +186,7 @@ export class Poller {
   }
 
   private select(options: CycleOptions): Array<{ feed: FeedConfig; state: FeedState }> {
-    const { store, config, now } = this.deps;
+    const { engine: { store }, config, now } = this.deps;
     const feeds = config().feeds;
     registerFeeds(store, config(), now());
     const states = new Map(store.feeds.all().map((s) => [s.url, s]));
@@ -248,7 +248,7 @@ export class Poller {
    * (the main thread has checked its signature). The feed's schedule and validators are left to polling.
    */
   async storePushed(feedId: number, body: Buffer, contentType: string | undefined): Promise<PushedOutcome> {
-    const { store, config, now, logger } = this.deps;
+    const { engine: { store }, config, now, logger } = this.deps;
     if (this.abort.signal.aborted) return { status: 'ignored', reason: 'newsmerge is stopping' };
     const known = store.feeds.byId(feedId);
     const feed = known && config().feeds.find((f) => f.url === known.url);
@@ -270,9 +270,7 @@ export class Poller {
   /** Feeds whose hub subscription is live now (an unreadable table counts as none: polling goes on as usual). */
   private livePush(): Set<number> {
     try {
-      // Prepared on first use (the table exists once migrations ran), then kept with this poller.
-      this.livePushFeeds ??= new LivePushFeeds(this.deps.store.db);
-      return this.livePushFeeds.ids(this.deps.now());
+      return this.deps.engine.store.livePushFeeds.ids(this.deps.now());
     } catch (err) {
       this.deps.logger.debug({ err }, 'cannot read outlet push subscriptions; polling as usual');
       return new Set();
@@ -281,12 +279,12 @@ export class Poller {
 
   /** Housekeeping after a cycle: merging stories that have become one, then retention. A failure is logged, never thrown. */
   private async maintain(report: CycleReport): Promise<void> {
-    const { store, config, now, logger } = this.deps;
+    const { engine, config, now, logger } = this.deps;
     const cfg = config();
     try {
       // Pass by pass, yielding between them, so that requests are served while many hints are checked.
       for (;;) {
-        const pass = mergeConvergedStories(store, cfg.dedup, now());
+        const pass = mergeConvergedStories(engine, cfg.dedup, now());
         report.storiesMerged += pass.merged;
         if (pass.done || this.abort.signal.aborted) break;
         await new Promise((r) => setImmediate(r));
@@ -295,8 +293,8 @@ export class Poller {
       logger.error({ err }, 'story merge pass failed');
     }
     try {
-      const removed = store.feeds.removedFrom(cfg.feeds.map((f) => f.url));
-      report.prunedItems = pruneExpired(store, cfg.retentionDays, cfg.keepPerFeed, now(), removed).items;
+      const removed = engine.store.feeds.removedFrom(cfg.feeds.map((f) => f.url));
+      report.prunedItems = pruneExpired(engine, cfg.retentionDays, cfg.keepPerFeed, now(), removed).items;
     } catch (err) {
       logger.error({ err }, 'retention pass failed');
     }
@@ -390,18 +388,19 @@ export class Poller {
   }
 
   private write(batch: Finished[], report: CycleReport): void {
-    const { store, logger, config, now } = this.deps;
+    const { engine, logger, config, now } = this.deps;
+    const { store } = engine;
     const random = this.deps.random ?? Math.random;
     const cfg = config();
     try {
       const live = this.livePush();
-      const stored = store.write(() => {
+      const stored = engine.write(() => {
         const states = batch.map(({ feed, state, attempt }) => nextFeedState(state, attempt, feed, cfg, random(), { pushLive: live.has(state.id) }));
         const entries: FeedEntries[] = [];
         batch.forEach(({ attempt }, i) => {
           if (attempt.parsed) entries.push({ feedId: states[i]!.id, entries: attempt.parsed.entries, fetchedAt: attempt.startedAt, guidMode: states[i]!.guidMode });
         });
-        const result = storeEntries(store, entries, cfg.dedup, now());
+        const result = storeEntries(engine, entries, cfg.dedup, now());
         // Decided from the items as written, inside the same transaction: nothing is read back.
         this.rules().apply(store, result.writtenItems);
         for (const state of states) store.feeds.save(state);
@@ -435,7 +434,7 @@ export class Poller {
    * its error is shown, it backs off, and the next poll does not roll back the same work again at once.
    */
   private recordWriteFailure({ feed, state, attempt }: Finished, err: Error, report: CycleReport): void {
-    const { store, logger, config } = this.deps;
+    const { engine: { store }, logger, config } = this.deps;
     const error = `store: ${err.message}`;
     logger.error({ err, feed: redactUrl(feed.url) }, 'cannot store poll result (write path failed on this feed)');
     const failed: Attempt = { ...attempt, kind: 'failed', error, parsed: null };

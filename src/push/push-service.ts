@@ -8,7 +8,6 @@ import type { FeedDocuments } from '../serve/feed-documents.js';
 import { feedPathOf } from '../serve/feed-documents.js';
 import { isoTime } from '../serve/iso-time.js';
 import type { FeedState } from '../store/feed-states.js';
-import { OutletPushStore } from '../store/outlet-push-store.js';
 import { PushStore, type Delivery, type Subscription } from '../store/push-store.js';
 import { AlertChecker, alertKey } from './alerts.js';
 import { CoalescedRun } from './coalesced-run.js';
@@ -70,7 +69,7 @@ export class PushService {
     const kick = () => this.queue.kick();
     this.hub = new WebSubHub({ store: this.store, documents: o.documents, send: this.outbound.send, config: websub, baseUrl: o.baseUrl, now: o.now, logger: o.logger, queued: kick });
     this.outlets = new OutletSubscriptions({
-      store: new OutletPushStore(this.store.db),
+      store: this.store.outlets,
       feeds: o.feedStates ?? (() => []),
       config: o.config,
       baseUrl: o.baseUrl,

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { openDatabase } from './open-database.js';
+import { OutletPushStore } from './outlet-push-store.js';
 
 /** A verified WebSub subscription to one of this server's topic feeds. */
 export interface Subscription {
@@ -57,11 +58,14 @@ export function isBusyError(err: unknown): boolean {
  */
 export class PushStore {
   readonly db: Database.Database;
+  /** Subscriptions at outlets' hubs, on this connection. */
+  readonly outlets: OutletPushStore;
   private readonly s;
 
   constructor(dataDir: string, options: { busyTimeoutMs?: number } = {}) {
     this.db = openDatabase(dataDir, { busyTimeoutMs: options.busyTimeoutMs ?? 50 });
     const db = this.db;
+    this.outlets = new OutletPushStore(db);
     this.s = {
       upsertSub: db.prepare(`INSERT INTO websub_subscriptions (topic, callback, callback_host, secret, lease_seconds, created_at, verified_at, expires_at)
         VALUES (@topic, @callback, @callbackHost, @secret, @leaseSeconds, @at, @at, @expiresAt)

@@ -1,9 +1,10 @@
 import type Database from 'better-sqlite3';
-import { ClusterIndex } from './cluster-index.js';
+import { ClusterTables } from './cluster-tables.js';
 import { Corrections } from './corrections.js';
 import { FeedStates } from './feed-states.js';
 import { HiddenFeeds } from './hidden-feeds.js';
 import { ItemTopics } from './item-topics.js';
+import { LivePushFeeds } from './outlet-push-store.js';
 import { Items } from './items.js';
 import { openDatabase, type OpenOptions } from './open-database.js';
 import { Stories } from './stories.js';
@@ -17,14 +18,16 @@ export interface Store {
   readonly items: Items;
   readonly stories: Stories;
   readonly queries: StoryQueries;
-  /** Same-event clustering state: profiles, term and SimHash indexes, document frequencies. */
-  readonly clusters: ClusterIndex;
+  /** Same-event clustering state: item profiles, document frequencies, merge hints. */
+  readonly clustering: ClusterTables;
   /** Curator corrections that clustering obeys. */
   readonly corrections: Corrections;
   /** Related coverage: stories linked as likely the same event. */
   readonly links: StoryLinks;
   /** Which configured topics each item fits, and why. */
   readonly topics: ItemTopics;
+  /** Feeds whose outlet's hub pushes to us (their polls are spaced out). */
+  readonly livePushFeeds: LivePushFeeds;
   /**
    * Leaves the items of these feeds (removed from the config) out of every read behind pages, feeds and the
    * API (queries, related coverage); [] shows everything again. Clustering and retention still see them.
@@ -46,7 +49,7 @@ export interface Store {
 }
 
 /** Opens the database in `dataDir` and prepares every statement once. */
-export function openStore(dataDir: string, options: OpenOptions & { externalWriteLatencyMs?: number; clusterWindowMs?: number } = {}): Store {
+export function openStore(dataDir: string, options: OpenOptions & { externalWriteLatencyMs?: number } = {}): Store {
   const db = openDatabase(dataDir, options);
   const dataVersionStmt = db.prepare('PRAGMA data_version').pluck();
   // Asking SQLite costs microseconds (it reads the WAL index), which a cached feed hit notices; another
@@ -57,8 +60,6 @@ export function openStore(dataDir: string, options: OpenOptions & { externalWrit
   let version = `${external}:0`;
   const pingStmt = db.prepare('SELECT count(*) FROM meta').pluck();
   const countsStmt = db.prepare(`SELECT (SELECT count(*) FROM items) AS items, (SELECT count(*) FROM stories WHERE merged_into IS NULL) AS stories`);
-  // Sized by dedup.window where clustering runs (the ingest thread, `npm run poll`); the default elsewhere.
-  const clusters = new ClusterIndex(db, options.clusterWindowMs);
   let localWrites = 0;
   const hidden = new HiddenFeeds();
   const queries = new StoryQueries(db, hidden);
@@ -69,21 +70,16 @@ export function openStore(dataDir: string, options: OpenOptions & { externalWrit
     items: new Items(db),
     stories: new Stories(db),
     queries,
-    clusters,
+    clustering: new ClusterTables(db),
     corrections: new Corrections(db),
     links,
     topics: new ItemTopics(db),
+    livePushFeeds: new LivePushFeeds(db),
     hideFeeds(feedIds) {
       hidden.set(feedIds);
     },
     write<T>(fn: () => T): T {
-      let result: T;
-      try {
-        result = db.transaction(fn).immediate();
-      } catch (err) {
-        clusters.forget();
-        throw err;
-      }
+      const result = db.transaction(fn).immediate();
       localWrites++;
       version = `${external}:${localWrites}`;
       return result;
