@@ -1,6 +1,9 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { rssFeed, type TestItem } from './helpers/feed-builder.js';
+import { validateWithFeedcheck } from './helpers/feed-validators.js';
 import { FixtureServer } from './helpers/fixture-server.js';
 import { startTestApp, type TestApp } from './helpers/test-app.js';
 
@@ -88,6 +91,13 @@ describe('item-level topics through the real server', () => {
     expect(json.items.map((i) => i.title).sort()).toEqual(['Coalition talks collapse in the northern province', 'Marathon runner sets a course record in the rain', 'Telescope spots icy comet beyond Neptune']);
     const all = await nm.json<{ items: unknown[] }>('/all.json');
     expect(all.items).toHaveLength(WIRE.length + SPORTS_DAILY.length + LEDGER.length);
+    const dir = mkdtempSync(join(tmpdir(), 'newsmerge-topic-feeds-'));
+    for (const format of ['rss', 'atom', 'json'] as const) {
+      const file = join(dir, `business.${format}`);
+      writeFileSync(file, await (await nm.get(`/topics/business.${format}`)).text());
+      validateWithFeedcheck(file, format, `http://news.test/topics/business.${format}`);
+    }
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('says in /api/stories/<n> which evidence put each item in each topic', async () => {
