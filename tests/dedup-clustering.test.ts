@@ -5,6 +5,7 @@ import { assert, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../src/config/config-schema.js';
 import type { EventSimilarity } from '../src/dedup/similarity.js';
 import { isTemplatedFeed } from '../src/dedup/templated-feed.js';
+import { ClusterEngine } from '../src/cluster/cluster-engine.js';
 import { mergeConvergedStories } from '../src/cluster/merge-stories.js';
 import { pruneExpired } from '../src/cluster/retention.js';
 import { storeEntries } from '../src/cluster/store-entries.js';
@@ -12,7 +13,6 @@ import type { Entry } from '../src/cluster/entry.js';
 import { rssFeed, type TestItem } from './helpers/feed-builder.js';
 import { FixtureServer } from './helpers/fixture-server.js';
 import { startTestApp, type TestApp } from './helpers/test-app.js';
-import { ClusterEngine } from '../src/cluster/cluster-engine.js';
 import { openStore, type Store } from '../src/store/store.js';
 import { BACKGROUND, SAME_COUNTRY_OTHER_EVENTS, SEED_STORY, type FixtureItem } from './fixtures/dedup/seed-story.js';
 
@@ -358,6 +358,42 @@ describe('the in-memory clustering index stays true to the store', () => {
       engine.write(() => write([{ ...volcano, title: 'Volcano erupts again on remote island' }]));
       expect(found(engine, 'volcano')).toEqual([id]);
     });
+  });
+
+  it('lets a merge pass reuse the lookups of the pass before only while the index is unchanged', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'newsmerge-index-'));
+    const store = openStore(dir);
+    try {
+      const engine = new ClusterEngine(store, dedup.window);
+      store.feeds.sync([{ url: 'https://one.example/feed', outlet: 'One' }, { url: 'https://two.example/feed', outlet: 'Two' }], NOW);
+      const [one, two] = store.feeds.all();
+      let scored = 0;
+      // Plausible (a merge hint) but below the join threshold: each item starts a story, and the pair is noted.
+      const unsure: EventSimilarity = { score: (_item, candidates) => ((scored += candidates.length), candidates.map(() => Math.log(0.7 / 0.3))) };
+      const write = (feedId: number, entries: Entry[]) => engine.write(() => storeEntries(engine, [{ feedId, entries, fetchedAt: NOW, guidMode: 'guid' }], dedup, NOW, { similarity: unsure }));
+      const pass = () => mergeConvergedStories(engine, dedup, NOW, { similarity: unsure });
+      write(one!.id, [bank]);
+      write(two!.id, [entry('https://two.example/a', 'Central bank lifts interest rates once more', 'The central bank raised its key rate again on Thursday.')]);
+      const [a, b] = [...new Set(store.clustering.entryStories().map((e) => e.storyId))];
+      expect(b).toBeDefined();
+      scored = 0;
+      expect(pass().merged).toBe(0);
+      const firstPass = scored;
+      expect(firstPass).toBeGreaterThan(0);
+      // The same pair noted again: answered from the last pass.
+      store.write(() => store.clustering.addMergeHint(a!, b!));
+      pass();
+      expect(scored).toBe(firstPass);
+      // An item indexed since: looked up and scored afresh.
+      write(one!.id, [{ ...volcano, link: 'https://one.example/v', guid: 'https://one.example/v' }]);
+      const beforePass = scored;
+      store.write(() => store.clustering.addMergeHint(a!, b!));
+      pass();
+      expect(scored).toBeGreaterThan(beforePass);
+    } finally {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('forgets items retention deleted, and finds the others still', () => {

@@ -38,6 +38,7 @@ export class CandidateIndex {
   private pendingDocuments = 0;
   /** What this connection last left in the store: a mismatch means another writer or a rollback. */
   private expected = { documents: -1, newestId: -1, dataVersion: -1 };
+  private changes = 0;
 
   /** `windowMs` sizes the index: it keeps about two windows of published time behind the newest lookup. */
   constructor(
@@ -45,6 +46,11 @@ export class CandidateIndex {
     windowMs: number,
   ) {
     this.window = new WindowCache(2 * windowMs);
+  }
+
+  /** Moves whenever what a lookup finds or which story it names may have changed (items added or removed, stories moved, memory dropped). */
+  get version(): number {
+    return this.changes;
   }
 
   /**
@@ -77,6 +83,7 @@ export class CandidateIndex {
     for (const term of entry.terms) this.pending.set(term, (this.pending.get(term) ?? 0) + 1);
     this.pendingDocuments++;
     this.tables.addProfile(entry);
+    this.changes++;
     this.window.add({ item: { itemId: entry.itemId, storyId: entry.storyId, feedId: entry.feedId, outlet: entry.outlet, publishedAt: entry.publishedAt }, keys: entry });
     this.expected = { ...this.expected, documents: this.expected.documents + 1, newestId: Math.max(this.expected.newestId, entry.itemId) };
   }
@@ -109,6 +116,7 @@ export class CandidateIndex {
    * window each time would hold a busy server for a second.
    */
   deleted(itemIds: readonly number[]): void {
+    this.changes++;
     for (const id of itemIds) this.dropFromMemory(id);
     // Deleted profiles took their counts off by trigger: cached frequencies are stale.
     this.frequencyCache.clear();
@@ -178,6 +186,7 @@ export class CandidateIndex {
 
   /** Keeps the in-memory window right when every item of one story moves to another (call with items.moveStory). */
   storyMoved(from: number, to: number): void {
+    this.changes++;
     this.window.moveStory(from, to);
   }
 
@@ -229,6 +238,7 @@ export class CandidateIndex {
 
   /** Forgets every item held in memory, and the frequencies cached. */
   private clearMemory(): void {
+    this.changes++;
     this.window.clear();
     this.derivedOrder.clear();
     this.frequencyCache.clear();
@@ -236,6 +246,7 @@ export class CandidateIndex {
 
   /** Takes one item out of memory (the window and the derived forms kept). */
   private dropFromMemory(itemId: number): void {
+    this.changes++;
     const cached = this.window.get(itemId);
     if (cached) this.derivedOrder.delete(cached);
     this.window.delete(itemId);

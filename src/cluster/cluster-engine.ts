@@ -1,5 +1,6 @@
 import type { Store } from '../store/store.js';
 import { CandidateIndex } from './candidate-index.js';
+import { MergeVerdicts } from './merge-verdicts.js';
 
 /**
  * The clustering engine's state: the store, and the in-memory candidate index over its item profiles. The
@@ -8,6 +9,8 @@ import { CandidateIndex } from './candidate-index.js';
  */
 export class ClusterEngine {
   readonly index: CandidateIndex;
+  /** What the merge passes asked the index, kept while it does not change. */
+  readonly mergeVerdicts = new MergeVerdicts();
 
   /** `windowMs` (dedup.window) sizes the candidate index. */
   constructor(

@@ -1,53 +1,18 @@
 import type { DedupConfig } from '../config/config-schema.js';
-import { storySupport } from '../dedup/choose-story.js';
 import type { ComparedItem } from '../dedup/similarity.js';
 import { TermStatistics } from '../dedup/term-statistics.js';
 import type { IndexedItem } from './candidate-index.js';
 import type { ClusterEngine } from './cluster-engine.js';
-import { candidateVerdicts, comparedItems, indexEntry, loadTerms, weighedTerms, type ClusterSession, type ItemVerdict } from './assign-story.js';
+import { candidateVerdicts, comparedItems, indexEntry, loadTerms, weighedTerms, type ClusterSession } from './assign-story.js';
 import { profileEntry } from './item-lede.js';
 import { defaultSimilarity, type ClusterOptions } from './store-entries.js';
+import type { MergeVerdicts } from './merge-verdicts.js';
 import { mergeStoryInto, refreshStory } from './story-edits.js';
 
 /** Items stored before clustering existed that one pass indexes (an upgrade catches up over a few passes). */
 const BACKLOG_PER_PASS = 500;
 /** How many of a story's newest items speak for it when stories are compared. */
 const SPOKESPERSONS = 4;
-
-/**
- * Candidate verdicts of story members asked about during one merge pass. Nothing a lookup reads changes
- * within a pass (no item is added; term weights are the pass's), so a member asked about again with the
- * same fellow members left out (several hints name one story) is not looked up and scored again; only the
- * stories its candidates belong to move, with the pass's own merges.
- */
-class PassVerdicts {
-  private readonly verdicts = new Map<string, ItemVerdict[]>();
-  private readonly moved = new Map<number, number>();
-
-  /** The member's verdicts, `except` (its fellow members) left out of its candidates. */
-  of(member: { itemId: number }, except: readonly number[], lookUp: () => ItemVerdict[]): ItemVerdict[] {
-    const key = `${member.itemId}:${except.join(',')}`;
-    let found = this.verdicts.get(key);
-    if (!found) this.verdicts.set(key, (found = lookUp()));
-    return found;
-  }
-
-  /** The support of story `to` among a member's verdicts, with the stories as they are now. */
-  support(verdicts: readonly ItemVerdict[], to: number, sameOutletPenalty: number): number {
-    const now = verdicts.map((v) => ({ ...v, storyId: this.storyOf(v.storyId) }));
-    return storySupport(now, sameOutletPenalty).find((s) => s.storyId === to)?.probability ?? 0;
-  }
-
-  /** Notes a merge of this pass. */
-  merged(absorbed: number, survivor: number): void {
-    this.moved.set(absorbed, survivor);
-  }
-
-  private storyOf(id: number): number {
-    for (let next = this.moved.get(id); next !== undefined; next = this.moved.get(id)) id = next;
-    return id;
-  }
-}
 
 /**
  * How strongly story `from` says it reports the same event as story `to`: for each of its newest items,
@@ -68,7 +33,7 @@ class StoryLink {
     private readonly to: number,
     private readonly dedup: DedupConfig,
     private readonly session: ClusterSession,
-    private readonly pass: PassVerdicts,
+    private readonly pass: MergeVerdicts,
   ) {}
 
   /** True once every member has been asked. */
@@ -163,7 +128,8 @@ export function mergeConvergedStories(engine: ClusterEngine, dedup: DedupConfig,
     };
     let version: number | null = null;
     const storyVersion = () => (version ??= store.stories.nextVersion());
-    const pass = new PassVerdicts();
+    const pass = engine.mergeVerdicts;
+    pass.begin(index.version);
     let merged = 0;
     for (const hint of hints) {
       const a = store.stories.resolve(hint.storyId);
@@ -186,6 +152,7 @@ export function mergeConvergedStories(engine: ClusterEngine, dedup: DedupConfig,
       refreshStory(store, survivor, now, storyVersion());
       merged++;
     }
+    pass.end(index.version);
     return { merged, done };
   });
 }
