@@ -1,13 +1,16 @@
-import { terms } from './tokenize.js';
+import { splitWords } from './tokenize.js';
 
 /** The sections the shipped classifier tells apart (AG News: World, Sports, Business, Sci/Tech). */
 export type ClassifierClass = 'world' | 'sports' | 'business' | 'tech';
 
-/** A multinomial logistic regression over an item's distinct headline and lede terms (and adjacent pairs). */
+/**
+ * A multinomial logistic regression over an item's distinct headline and lede terms, adjacent term pairs and
+ * words as written, each weighted by its idf, the item's vector normalised to length 1 (featureValues).
+ */
 export interface TopicModel {
   classes: ClassifierClass[];
   bias: number[];
-  /** Feature → one weight per class; features the training pruned weigh nothing. */
+  /** Feature → one weight per class, then the feature's idf; features the training left out weigh nothing. */
   weights: Record<string, number[]>;
   /** Per class, the confidence a prediction must exceed to be trusted (chosen for precision on data the model never saw). */
   thresholds: Record<ClassifierClass, number>;
@@ -22,23 +25,47 @@ export interface Prediction {
 }
 
 /**
- * The features of a text: its distinct stemmed terms and adjacent term pairs ("interest rate", "world cup").
- * Binary, not counted: a headline repeated in the lede should not weigh twice.
+ * The features of a text: its distinct stemmed terms, adjacent term pairs ("interest rate", "world cup") and
+ * words as written ("=Apple", "=US"; not numbers), which keep what stemming and lowercasing lose.
+ * Distinct, not counted: a headline repeated in the lede should not weigh twice.
  */
 export function classifierFeatures(text: string): string[] {
-  const words = terms(text).filter((t) => !t.startsWith('#'));
-  const features = new Set<string>(words);
-  for (let i = 1; i < words.length; i++) features.add(`${words[i - 1]} ${words[i]}`);
+  const words = splitWords(text);
+  const stems = words.map((w) => w.term).filter((t): t is string => t !== null && !t.startsWith('#'));
+  const features = new Set<string>(stems);
+  for (let i = 1; i < stems.length; i++) features.add(`${stems[i - 1]} ${stems[i]}`);
+  for (const w of words) if (w.text.length >= 2 && !/^\p{N}/u.test(w.text)) features.add(`=${w.text}`);
   return [...features];
+}
+
+/**
+ * The value of each known feature of an item: its idf divided by the length of the vector of the item's known
+ * features' idfs (an L2-normalised tf-idf vector over distinct features, tf being 1). Training and
+ * classProbabilities both weigh features through this function. Unknown features (idf undefined) are left out.
+ */
+export function featureValues<F>(features: readonly string[], idfOf: (feature: string) => { key: F; idf: number } | undefined): { key: F; value: number }[] {
+  const known: { key: F; value: number }[] = [];
+  let norm = 0;
+  for (const f of features) {
+    const k = idfOf(f);
+    if (!k) continue;
+    known.push({ key: k.key, value: k.idf });
+    norm += k.idf * k.idf;
+  }
+  norm = Math.sqrt(norm);
+  for (const k of known) k.value /= norm;
+  return known;
 }
 
 /** Class probabilities (softmax) of a feature set under a model, in the model's class order. */
 export function classProbabilities(model: TopicModel, features: readonly string[]): number[] {
   const scores = [...model.bias];
-  for (const f of features) {
+  const K = scores.length;
+  for (const { key: w, value } of featureValues(features, (f) => {
     const w = model.weights[f];
-    if (!w) continue;
-    for (let k = 0; k < scores.length; k++) scores[k]! += w[k]!;
+    return w && { key: w, idf: w[K]! };
+  })) {
+    for (let k = 0; k < K; k++) scores[k]! += w[k]! * value;
   }
   const max = Math.max(...scores);
   const exp = scores.map((s) => Math.exp(s - max));
