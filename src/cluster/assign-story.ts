@@ -1,5 +1,5 @@
 import type { DedupConfig } from '../config/config-schema.js';
-import { QUERY_TERMS, queryTerms, storySupport, type ItemVerdict, type StorySupport } from '../dedup/choose-story.js';
+import { QUERY_TERMS, queryTerms, storySupport, type CandidateVerdict, type StorySupport } from '../dedup/choose-story.js';
 import { profileTerms, type ItemProfile } from '../dedup/item-profile.js';
 import { estimatedJaccard, minhashBands, parseMinhash } from '../dedup/minhash.js';
 import type { ComparedItem, EventSimilarity } from '../dedup/similarity.js';
@@ -66,6 +66,11 @@ export function loadTerms(engine: ClusterEngine, terms: TermStatistics, list: It
 /** Reads indexed items as the similarity backend compares them; the index keeps them parsed (and prepared) a while. */
 export function comparedItems(engine: ClusterEngine, rows: readonly IndexedItem[]): ComparedItem[] {
   return rows.map((row) => engine.index.derived<ComparedItem>(row, (profile) => ({ profile: JSON.parse(profile) as ItemProfile, publishedAt: row.publishedAt, outlet: row.outlet })));
+}
+
+/** A candidate item's verdict on an item, naming the candidate. */
+export interface ItemVerdict extends CandidateVerdict {
+  itemId: number;
 }
 
 /**

@@ -58,11 +58,10 @@ class StoryLink {
     }
     const ids = this.members.map((m) => m.itemId);
     const member = this.compared[this.asked]!;
-    const verdicts = this.pass.of(this.members[this.asked]!, ids, () => {
+    this.total += this.pass.support(this.members[this.asked]!, ids, this.to, dedup.sameOutletPenalty, () => {
       loadTerms(engine, session.terms, weighedTerms(member.profile));
       return candidateVerdicts(engine, member, dedup, session, new Set(ids));
     });
-    this.total += this.pass.support(verdicts, this.to, dedup.sameOutletPenalty);
     this.asked++;
   }
 }

@@ -1,4 +1,11 @@
-import { storySupport, type ItemVerdict } from '../dedup/choose-story.js';
+import { storySupport, type CandidateVerdict } from '../dedup/choose-story.js';
+
+/**
+ * Most members' verdicts kept, the least recently asked dropped first. A first poll's last passes check tens
+ * of thousands of hints against an unchanged index: keeping every answer as objects took 80 MB of the server's
+ * 300, and 10,000 of them 37 MB; packed, this many cost about 2 MB.
+ */
+const MAX_KEPT = 5_000;
 
 /**
  * Candidate verdicts of story members asked about by the merge passes, kept from one pass to the next while
@@ -9,7 +16,8 @@ import { storySupport, type ItemVerdict } from '../dedup/choose-story.js';
  * hundred per pass: about a quarter of their lookups repeat an earlier pass's.
  */
 export class MergeVerdicts {
-  private verdicts = new Map<string, ItemVerdict[]>();
+  /** Per member and fellow members left out: its verdicts packed as (story, logit, same outlet) triples. */
+  private verdicts = new Map<string, Float64Array>();
   private moved = new Map<number, number>();
   /** The index version the kept verdicts hold for (null: none kept). */
   private heldFor: number | null = null;
@@ -26,17 +34,19 @@ export class MergeVerdicts {
     this.heldFor = indexVersion;
   }
 
-  /** The member's verdicts, `except` (its fellow members) left out of its candidates. */
-  of(member: { itemId: number }, except: readonly number[], lookUp: () => ItemVerdict[]): ItemVerdict[] {
+  /**
+   * The support of story `to` among a member's candidates (`except`, its fellow members, left out), with the
+   * stories as they are now; `lookUp` asks the index when the verdicts are not kept.
+   */
+  support(member: { itemId: number }, except: readonly number[], to: number, sameOutletPenalty: number, lookUp: () => CandidateVerdict[]): number {
     const key = `${member.itemId}:${except.join(',')}`;
-    let found = this.verdicts.get(key);
-    if (!found) this.verdicts.set(key, (found = lookUp()));
-    return found;
-  }
-
-  /** The support of story `to` among a member's verdicts, with the stories as they are now. */
-  support(verdicts: readonly ItemVerdict[], to: number, sameOutletPenalty: number): number {
-    const now = verdicts.map((v) => ({ ...v, storyId: this.storyOf(v.storyId) }));
+    let packed = this.verdicts.get(key);
+    if (packed) this.verdicts.delete(key);
+    else packed = pack(lookUp());
+    this.verdicts.set(key, packed);
+    if (this.verdicts.size > MAX_KEPT) this.verdicts.delete(this.verdicts.keys().next().value!);
+    const now: CandidateVerdict[] = [];
+    for (let i = 0; i < packed.length; i += 3) now.push({ storyId: this.storyOf(packed[i]!), logit: packed[i + 1]!, sameOutlet: packed[i + 2] === 1 });
     return storySupport(now, sameOutletPenalty).find((s) => s.storyId === to)?.probability ?? 0;
   }
 
@@ -49,4 +59,10 @@ export class MergeVerdicts {
     for (let next = this.moved.get(id); next !== undefined; next = this.moved.get(id)) id = next;
     return id;
   }
+}
+
+function pack(verdicts: readonly CandidateVerdict[]): Float64Array {
+  const packed = new Float64Array(3 * verdicts.length);
+  verdicts.forEach((v, i) => packed.set([v.storyId, v.logit, v.sameOutlet ? 1 : 0], 3 * i));
+  return packed;
 }

@@ -8,11 +8,6 @@ export interface CandidateVerdict {
   sameOutlet: boolean;
 }
 
-/** A candidate item's verdict on an item, naming the candidate. */
-export interface ItemVerdict extends CandidateVerdict {
-  itemId: number;
-}
-
 /** How verdicts become a decision. */
 export interface ChoiceRules {
   /** Smallest mean probability over a story's candidate items for the item to join it. */
