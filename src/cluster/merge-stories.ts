@@ -1,12 +1,12 @@
 import type { DedupConfig } from '../config/config-schema.js';
 import type { ComparedItem } from '../dedup/similarity.js';
 import { TermStatistics } from '../dedup/term-statistics.js';
+import { candidateVerdicts, comparedItems, indexEntry, loadTerms, weighedTerms, type ClusterSession } from './assign-story.js';
 import type { IndexedItem } from './candidate-index.js';
 import type { ClusterEngine } from './cluster-engine.js';
-import { candidateVerdicts, comparedItems, indexEntry, loadTerms, weighedTerms, type ClusterSession } from './assign-story.js';
 import { profileEntry } from './item-lede.js';
-import { defaultSimilarity, type ClusterOptions } from './store-entries.js';
 import type { MergeVerdicts } from './merge-verdicts.js';
+import { defaultSimilarity, type ClusterOptions } from './store-entries.js';
 import { mergeStoryInto, refreshStory } from './story-edits.js';
 
 /** Items stored before clustering existed that one pass indexes (an upgrade catches up over a few passes). */
