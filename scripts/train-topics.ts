@@ -66,7 +66,7 @@ const EPOCHS = 150;
  * How many features the shipped model keeps: the model is fitted on every feature, the ones that move a score
  * most (largest |weight| × idf) are kept and the model is fitted again on them alone, so the file stays small.
  */
-const FEATURES = Number(process.env.TOPIC_FEATURES ?? 12000);
+const FEATURES = Number(process.env.TOPIC_FEATURES ?? 16000);
 const K = AG_CLASSES.length;
 /** Weights and idfs are shipped (and so trained and measured) with this many decimals. */
 const round = (x: number) => Math.round(x * 100) / 100;
