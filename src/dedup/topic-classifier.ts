@@ -57,12 +57,17 @@ export function featureValues<F>(features: readonly string[], idfOf: (feature: s
   return known;
 }
 
+/** A feature's weights (and idf) in the model: own properties only, as "constructor" is a word too. */
+function rowOf(model: TopicModel, feature: string): number[] | undefined {
+  return Object.hasOwn(model.weights, feature) ? model.weights[feature] : undefined;
+}
+
 /** Class probabilities (softmax) of a feature set under a model, in the model's class order. */
 export function classProbabilities(model: TopicModel, features: readonly string[]): number[] {
   const scores = [...model.bias];
   const K = scores.length;
   for (const { key: w, value } of featureValues(features, (f) => {
-    const w = model.weights[f];
+    const w = rowOf(model, f);
     return w && { key: w, idf: w[K]! };
   })) {
     for (let k = 0; k < K; k++) scores[k]! += w[k]! * value;
@@ -76,7 +81,7 @@ export function classProbabilities(model: TopicModel, features: readonly string[
 /** The best class of an item's headline and lede; null when none of its features is known to the model. */
 export function classify(model: TopicModel, title: string, lede: string): Prediction | null {
   const features = classifierFeatures(`${title}\n${lede}`);
-  if (!features.some((f) => model.weights[f])) return null;
+  if (!features.some((f) => rowOf(model, f))) return null;
   const p = classProbabilities(model, features);
   let best = 0;
   for (let k = 1; k < p.length; k++) if (p[k]! > p[best]!) best = k;

@@ -33,7 +33,7 @@ const ALIASES: Record<string, string> = {
 function usable(charset: string | null | undefined): string | null {
   if (!charset) return null;
   const name = charset.trim().replace(/^["']|["']$/g, '').toLowerCase();
-  const mapped = ALIASES[name] ?? name;
+  const mapped = Object.hasOwn(ALIASES, name) ? ALIASES[name]! : name;
   return iconv.encodingExists(mapped) ? mapped : null;
 }
 
