@@ -1,5 +1,5 @@
 import type { ClusterTables, ProfiledItem, StoredProfile } from '../store/cluster-tables.js';
-import { WindowCache, type CachedItem, type WindowEntry } from './window-cache.js';
+import { WindowCache, type CachedItem } from './window-cache.js';
 
 /** An indexed item as clustering compares it: where it lives and who published it (its profile: derived()). */
 export interface IndexedItem extends ProfiledItem {
@@ -258,12 +258,8 @@ export class CandidateIndex {
       from,
       to,
       this.tables.newestPublishedAt(),
-      (a, b) => this.loadRange(a, b),
+      (a, b) => this.tables.keysInRange(a, b),
       (a, b) => this.tables.countInRange(a, b),
     );
-  }
-
-  private loadRange(from: number, to: number): WindowEntry[] {
-    return this.tables.keysInRange(from, to).map(({ terms, bands, ...item }) => ({ item, keys: { terms, bands } }));
   }
 }

@@ -1,15 +1,11 @@
+import type { ProfiledItem } from '../store/cluster-tables.js';
 import { BandIndex } from './band-index.js';
 
 /**
  * An indexed item held in memory: what candidate lookup needs without a query. Kept small (no terms,
  * MinHash or profile text; the store has them): a busy window holds tens of thousands of items.
  */
-export interface CachedItem {
-  itemId: number;
-  storyId: number;
-  feedId: number;
-  outlet: string;
-  publishedAt: number;
+export interface CachedItem extends ProfiledItem {
   /** What clustering derived from the profile (parsed, weighed); dropped with the item. */
   derived?: unknown;
 }

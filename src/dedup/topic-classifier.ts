@@ -62,27 +62,35 @@ function rowOf(model: TopicModel, feature: string): number[] | undefined {
   return Object.hasOwn(model.weights, feature) ? model.weights[feature] : undefined;
 }
 
-/** Class probabilities (softmax) of a feature set under a model, in the model's class order. */
-export function classProbabilities(model: TopicModel, features: readonly string[]): number[] {
-  const scores = [...model.bias];
-  const K = scores.length;
-  for (const { key: w, value } of featureValues(features, (f) => {
+/** The model's weights of the item's known features, each with its value (featureValues). */
+function knownFeatures(model: TopicModel, features: readonly string[]): Array<{ key: number[]; value: number }> {
+  const K = model.bias.length;
+  return featureValues(features, (f) => {
     const w = rowOf(model, f);
     return w && { key: w, idf: w[K]! };
-  })) {
-    for (let k = 0; k < K; k++) scores[k]! += w[k]! * value;
-  }
+  });
+}
+
+/** Softmax of the scores of an item's known features, in the model's class order. */
+function softmax(model: TopicModel, known: ReadonlyArray<{ key: number[]; value: number }>): number[] {
+  const scores = [...model.bias];
+  for (const { key: w, value } of known) for (let k = 0; k < scores.length; k++) scores[k]! += w[k]! * value;
   const max = Math.max(...scores);
   const exp = scores.map((s) => Math.exp(s - max));
   const total = exp.reduce((a, b) => a + b, 0);
   return exp.map((e) => e / total);
 }
 
+/** Class probabilities (softmax) of a feature set under a model, in the model's class order. */
+export function classProbabilities(model: TopicModel, features: readonly string[]): number[] {
+  return softmax(model, knownFeatures(model, features));
+}
+
 /** The best class of an item's headline and lede; null when none of its features is known to the model. */
 export function classify(model: TopicModel, title: string, lede: string): Prediction | null {
-  const features = classifierFeatures(`${title}\n${lede}`);
-  if (!features.some((f) => rowOf(model, f))) return null;
-  const p = classProbabilities(model, features);
+  const known = knownFeatures(model, classifierFeatures(`${title}\n${lede}`));
+  if (known.length === 0) return null;
+  const p = softmax(model, known);
   let best = 0;
   for (let k = 1; k < p.length; k++) if (p[k]! > p[best]!) best = k;
   return { label: model.classes[best]!, confidence: p[best]! };

@@ -21,10 +21,10 @@ export interface ProfiledItem {
   publishedAt: number;
 }
 
-/** A profiled item with the keys it is found by, as the candidate index loads it. */
-export interface ProfiledKeys extends ProfiledItem {
-  terms: string[];
-  bands: number[];
+/** A profiled item with the keys it is found by (its distinct terms, its MinHash band keys), as the candidate index loads it. */
+export interface ProfiledKeys {
+  item: ProfiledItem;
+  keys: { terms: string[]; bands: number[] };
 }
 
 /** An item stored before clustering state existed, to be indexed. */
@@ -153,10 +153,9 @@ export class ClusterTables {
 
   /** Profiled items published within [from, to], with the keys they are found by. */
   keysInRange(from: number, to: number): ProfiledKeys[] {
-    return (this.profilesInRangeStmt.all(from, to) as Array<ProfiledItem & { terms: string; bands: string }>).map((row) => ({
-      ...row,
-      terms: JSON.parse(row.terms) as string[],
-      bands: JSON.parse(row.bands) as number[],
+    return (this.profilesInRangeStmt.all(from, to) as Array<ProfiledItem & { terms: string; bands: string }>).map(({ terms, bands, ...item }) => ({
+      item,
+      keys: { terms: JSON.parse(terms) as string[], bands: JSON.parse(bands) as number[] },
     }));
   }
 

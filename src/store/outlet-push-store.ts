@@ -51,10 +51,7 @@ const COLUMNS: Record<keyof OutletSubscription, string> = {
 /** The select list that reads a row as an OutletSubscription. */
 const FIELDS = Object.entries(COLUMNS).map(([field, column]) => `${column} AS ${field}`).join(', ');
 
-/**
- * Ids of the feeds whose hub subscription is live: the ingest thread polls them at maxInterval. Made with
- * any connection (the ingest thread reads with its own) by whoever owns it.
- */
+/** Ids of the feeds whose hub subscription is live: the ingest thread polls them at maxInterval (Store.livePushFeeds). */
 export class LivePushFeeds {
   private readonly stmt: Database.Statement;
 
