@@ -170,6 +170,35 @@ export function readAgMore(mirrors: typeof DEFAULT_AG_NEWS_MORE): AgItem[] | nul
   return items;
 }
 
+/**
+ * Description-only AG News items (no headline, tokenized: "Iraq s government , yesterday ."), of the original
+ * train split: github:KEAML-JLU/DeepTextClustering `data/ag_news/train.csv` (4,000) and `ub_train.csv` (5,000),
+ * "label,text" with labels 0-3. Its `test.csv` is of the original test split and is never read.
+ */
+export const DEFAULT_AG_NEWS_LEDES = '/work/.mirror/KEAML-JLU+DeepTextClustering/repo/.git';
+
+/** The tokenized text as written: punctuation back on its word, "Iraq s" as "Iraq's". */
+function detokenized(text: string): string {
+  return text
+    .replace(/ ([,.;:!?%)\]])/g, '$1')
+    .replace(/([(\[$]) /g, '$1')
+    .replace(/(\w) (s|t|re|ve|ll|d) (?=\w)/g, "$1'$2 ");
+}
+
+/** The items of DEFAULT_AG_NEWS_LEDES' mirror; null when it is missing. */
+export function readAgLedes(gitDir: string): AgItem[] | null {
+  if (!existsSync(gitDir)) return null;
+  const items: AgItem[] = [];
+  for (const file of ['train', 'ub_train']) {
+    const csv = gitShow(gitDir, `data/ag_news/${file}.csv`).toString('utf8');
+    for (const m of csv.matchAll(/^([0-3]),(?:"((?:[^"]|"")*)"|([^"\n]*))\r?$/gm)) {
+      const text = cleanCopied(detokenized((m[2] ?? m[3]!).replaceAll('""', '"')));
+      if (text) items.push({ text, label: AG_CLASSES[Number(m[1])]! });
+    }
+  }
+  return items;
+}
+
 /** Letters and digits only, lowercased: what two copies of an item share however they were quoted or cleaned. */
 const bare = (text: string) => text.toLowerCase().replace(/[^a-z0-9]/g, '');
 
@@ -210,4 +239,13 @@ export function readUciHeadlines(path: string): AgItem[] | null {
     if (label && text) out.push({ text, label });
   }
   return out;
+}
+
+/**
+ * `items` without those whose opening 40 letters and digits occur anywhere in an item of `excluded`: a
+ * description-only copy shares neither end key (itemKeys) with the full item it was cut from.
+ */
+export function notQuotedIn(items: readonly AgItem[], excluded: readonly AgItem[]): AgItem[] {
+  const text = excluded.map((i) => bare(i.text)).join('|');
+  return items.filter((i) => !text.includes(bare(i.text).slice(0, 40)));
 }

@@ -6,7 +6,10 @@
  * one, how many are listed), for item-level topics (topicMode "match", the default for such feeds) and for the
  * "feed tags only" baseline (topicMode "all": every item in every topic of its feed). See docs/topics.md.
  *
- *   npx tsx scripts/eval-topics.ts [--ag-news GIT_DIR] [--outlets 4] [--threshold X]
+ * `--test original` measures on the original AG News test split instead (7,600 items, scripts/ag-news.ts
+ * readAgExtra; lst11111's 1,000 are among them): more stories, so a steadier figure.
+ *
+ *   npx tsx scripts/eval-topics.ts [--ag-news GIT_DIR] [--test lst11111|original] [--outlets N] [--threshold X]
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -19,19 +22,25 @@ import { loadEnv } from '../src/config/env.js';
 import { loadConfigFile } from '../src/config/load-config.js';
 import { startNewsmerge } from '../src/newsmerge.js';
 import type { ClassifierClass } from '../src/dedup/topic-classifier.js';
-import { asFeedItem, DEFAULT_AG_NEWS, readAgSplit } from './ag-news.js';
+import { asFeedItem, DEFAULT_AG_NEWS, DEFAULT_AG_NEWS_EXTRA, readAgExtra, readAgSplit } from './ag-news.js';
 
 const COMMAND = {
   name: 'newsmerge eval:topics',
-  usage: 'Usage: npm run eval:topics -- [--ag-news GIT_DIR] [--outlets N] [--threshold X]',
+  usage: 'Usage: npm run eval:topics -- [--ag-news GIT_DIR] [--test lst11111|original] [--outlets N] [--threshold X]',
   description: 'Serves the AG News test split through outlets tagged with all four topics and measures each topic feed against the labels, next to the "feed tags only" baseline.',
 };
-const { values } = parseCommandLine(COMMAND, { 'ag-news': { type: 'string', default: DEFAULT_AG_NEWS }, outlets: { type: 'string', default: '4' }, threshold: { type: 'string' } }, { maxPositionals: 0 });
-const outletCount = positiveIntOption(COMMAND, 'outlets', values.outlets!);
+const { values } = parseCommandLine(
+  COMMAND,
+  { 'ag-news': { type: 'string', default: DEFAULT_AG_NEWS }, test: { type: 'string', default: 'lst11111' }, outlets: { type: 'string' }, threshold: { type: 'string' } },
+  { maxPositionals: 0 },
+);
 const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
 if (threshold !== undefined && !(threshold >= 0 && threshold <= 1)) exitWithUsage(COMMAND, '--threshold takes a number from 0 to 1');
-const test = readAgSplit(values['ag-news']!, 'test');
-if (!test) exitWithUsage(COMMAND, `no AG News mirror at ${values['ag-news']}`);
+if (values.test !== 'lst11111' && values.test !== 'original') exitWithUsage(COMMAND, `--test takes lst11111 or original, not "${values.test}"`);
+const test = values.test === 'original' ? (readAgExtra(DEFAULT_AG_NEWS_EXTRA)?.originalTest ?? null) : readAgSplit(values['ag-news']!, 'test');
+if (!test) exitWithUsage(COMMAND, values.test === 'original' ? `no AG News mirrors at ${Object.values(DEFAULT_AG_NEWS_EXTRA).join(' and ')}` : `no AG News mirror at ${values['ag-news']}`);
+/** At least four outlets, and no feed over maxItemsPerFeed's default (1,000 items). */
+const outletCount = values.outlets === undefined ? Math.max(4, Math.ceil(test.length / 1000)) : positiveIntOption(COMMAND, 'outlets', values.outlets);
 
 /** Topic tag → the AG News label its feed should carry. */
 const TOPICS: Record<string, ClassifierClass> = { world: 'world', business: 'business', sports: 'sports', technology: 'tech' };
@@ -115,7 +124,7 @@ async function measure(mode: 'match' | 'all'): Promise<Record<string, Scores>> {
 const fmt = (x: number) => x.toFixed(3);
 const itemLevel = await measure('match');
 const baseline = await measure('all');
-console.log(`AG News test split: ${test.length} items through ${outletCount} outlets tagged ${Object.keys(TOPICS).join(', ')}${threshold === undefined ? '' : `, classifierThreshold ${threshold}`}`);
+console.log(`AG News test split (${values.test}): ${test.length} items through ${outletCount} outlets tagged ${Object.keys(TOPICS).join(', ')}${threshold === undefined ? '' : `, classifierThreshold ${threshold}`}`);
 console.log('| topic | precision | recall | stories listed | baseline precision | baseline recall |');
 console.log('| --- | --- | --- | --- | --- | --- |');
 for (const tag of Object.keys(TOPICS)) {

@@ -6,23 +6,23 @@
  * final model is fit on all of them. The dev split is a subset of train (unused); the test splits (lst11111's
  * 1,000 items and the original 7,600) are only measured (docs/topics.md).
  *
- * With --data ag+extra+more (the default) it also learns from ~39,000 more items of the original AG News train
- * split (scripts/ag-news.ts readAgExtra, readAgMore); ag+extra+uci adds the UCI sample's business and sci/tech
- * headlines. Training items that share a key with a test item are left out (withoutOverlap).
+ * With --data ag+extra+more+ledes (the default) it also learns from ~44,000 more items of the original AG News
+ * train split (scripts/ag-news.ts readAgExtra, readAgMore, readAgLedes: the last description-only); +uci adds the
+ * UCI sample's business and sci/tech headlines. Training items that share a key with a test item are left out (withoutOverlap).
  *
- *   npx tsx scripts/train-topics.ts [--ag-news GIT_DIR] [--out PATH] [--precision 0.9] [--data ag|ag+extra|ag+extra+more|ag+extra+uci]
+ *   npx tsx scripts/train-topics.ts [--ag-news GIT_DIR] [--out PATH] [--precision 0.9] [--data ag[+extra][+more][+ledes][+uci]]
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exitWithUsage, parseCommandLine } from '../src/cli/cli-args.js';
 import { classifierFeatures, classProbabilities, featureValues, type ClassifierClass, type TopicModel } from '../src/dedup/topic-classifier.js';
-import { AG_CLASSES, DEFAULT_AG_NEWS, DEFAULT_AG_NEWS_EXTRA, DEFAULT_AG_NEWS_MORE, DEFAULT_UCI, readAgExtra, readAgMore, readAgSplit, readUciHeadlines, withoutOverlap, type AgItem } from './ag-news.js';
+import { AG_CLASSES, DEFAULT_AG_NEWS, DEFAULT_AG_NEWS_EXTRA, DEFAULT_AG_NEWS_LEDES, DEFAULT_AG_NEWS_MORE, DEFAULT_UCI, readAgExtra, readAgLedes, readAgMore, readAgSplit, notQuotedIn, readUciHeadlines, withoutOverlap, type AgItem } from './ag-news.js';
 
 const COMMAND = {
   name: 'newsmerge train:topics',
-  usage: 'Usage: npm run train:topics -- [--ag-news GIT_DIR] [--out PATH] [--precision 0.9] [--data ag+extra[+more][+uci]] [--ag-news-held-out GIT_DIR] [--ag-news-sample GIT_DIR] [--uci PATH]',
+  usage: 'Usage: npm run train:topics -- [--ag-news GIT_DIR] [--out PATH] [--precision 0.9] [--data ag[+extra][+more][+ledes][+uci]] [--ag-news-held-out GIT_DIR] [--ag-news-sample GIT_DIR] [--uci PATH]',
   description: `Trains the topic classifier on AG News (a bare git mirror of github:lst11111/bert-text-classification, default ${DEFAULT_AG_NEWS})
-(plus, with --data ag+extra+more, more items of the original train split from five more mirrors) and writes it to --out
+(plus, with --data ag+extra+more+ledes, more items of the original train split from six more mirrors) and writes it to --out
 (default src/dedup/topic-model.json), with the threshold at which every class reaches --precision out of fold on train.`,
 };
 const { values } = parseCommandLine(
@@ -31,7 +31,7 @@ const { values } = parseCommandLine(
     'ag-news': { type: 'string', default: DEFAULT_AG_NEWS },
     out: { type: 'string', default: join(import.meta.dirname, '../src/dedup/topic-model.json') },
     precision: { type: 'string', default: '0.9' },
-    data: { type: 'string', default: 'ag+extra+more' },
+    data: { type: 'string', default: 'ag+extra+more+ledes' },
     'ag-news-held-out': { type: 'string', default: DEFAULT_AG_NEWS_EXTRA.heldOut },
     'ag-news-sample': { type: 'string', default: DEFAULT_AG_NEWS_EXTRA.sample },
     uci: { type: 'string', default: DEFAULT_UCI },
@@ -44,11 +44,13 @@ const gitDir = values['ag-news']!;
 const [agTrain, test] = (['train', 'test'] as const).map((s) => readAgSplit(gitDir, s));
 if (!agTrain || !test) exitWithUsage(COMMAND, `no AG News mirror at ${gitDir} (fetch github:lst11111/bert-text-classification as a bare git mirror, pass --ag-news GIT_DIR)`);
 const sources = new Set(values.data!.split('+'));
-if (!sources.has('ag') || [...sources].some((s) => !['ag', 'extra', 'more', 'uci'].includes(s))) exitWithUsage(COMMAND, '--data takes ag and any of extra, more, uci joined by + (ag+extra+more)');
+if (!sources.has('ag') || [...sources].some((s) => !['ag', 'extra', 'more', 'ledes', 'uci'].includes(s))) exitWithUsage(COMMAND, '--data takes ag and any of extra, more, ledes, uci joined by + (ag+extra+more+ledes)');
 const extra = sources.has('extra') ? readAgExtra({ heldOut: values['ag-news-held-out']!, sample: values['ag-news-sample']! }) : { train: [], originalTest: [] };
 if (!extra) exitWithUsage(COMMAND, `no AG News mirrors at ${values['ag-news-held-out']} and ${values['ag-news-sample']} (fetch github:yxhong-tw/AG-News-Exercise and github:jatin-12-2002/AG_News_Classification, or pass --data ag)`);
 const more = sources.has('more') ? readAgMore(DEFAULT_AG_NEWS_MORE) : [];
 if (!more) exitWithUsage(COMMAND, 'no AG News mirrors for --data more (fetch github:zy199529/textCNN_AG_news, github:hhf-hd/NoisyAG-News and github:amrayach/PML)');
+const ledes = sources.has('ledes') ? readAgLedes(DEFAULT_AG_NEWS_LEDES) : [];
+if (!ledes) exitWithUsage(COMMAND, 'no AG News mirror for --data ledes (fetch github:KEAML-JLU/DeepTextClustering)');
 const uci = sources.has('uci') ? readUciHeadlines(values.uci!) : [];
 if (!uci) exitWithUsage(COMMAND, `no UCI News Aggregator sample at ${values.uci} (pass --uci PATH, or leave uci out of --data)`);
 /**
@@ -56,7 +58,10 @@ if (!uci) exitWithUsage(COMMAND, `no UCI News Aggregator sample at ${values.uci}
  * the UCI headlines, without any item that shares a key (scripts/ag-news.ts itemKeys) with the test split
  * measured or with the original AG News test split, and without repeats.
  */
-const agItems = withoutOverlap([...agTrain, ...extra.train, ...more], [...test, ...extra.originalTest]);
+const agItems = withoutOverlap(
+  [...agTrain, ...extra.train, ...more, ...notQuotedIn(ledes, [...test, ...extra.originalTest, ...agTrain, ...extra.train, ...more])],
+  [...test, ...extra.originalTest],
+);
 const train = [...agItems, ...withoutOverlap(uci, [...test, ...extra.originalTest, ...agItems])];
 
 /** Features seen in fewer training items than this are dropped: a word of one item teaches nothing general. */
@@ -239,7 +244,7 @@ const testClasses = atThresholds(testScored, thresholds);
 const originalScored = score(final, extra.originalTest);
 const originalClasses = originalScored.length ? atThresholds(originalScored, thresholds) : null;
 const meta = {
-  data: `AG News: github:lst11111/bert-text-classification data/ag_news train.csv${sources.has('extra') ? ' + the original train split items of github:yxhong-tw/AG-News-Exercise data/formal/validation.csv and github:jatin-12-2002/AG_News_Classification data/archive.zip train.csv' : ''}${sources.has('more') ? ' + github:zy199529/textCNN_AG_news, github:hhf-hd/NoisyAG-News and github:amrayach/PML train samples' : ''}${sources.has('uci') ? ' + UCI News Aggregator business and sci/tech headlines' : ''}, without items sharing a key with lst11111 test.csv (only measured) or the original test split; ${train.length} items`,
+  data: `AG News: github:lst11111/bert-text-classification data/ag_news train.csv${sources.has('extra') ? ' + the original train split items of github:yxhong-tw/AG-News-Exercise data/formal/validation.csv and github:jatin-12-2002/AG_News_Classification data/archive.zip train.csv' : ''}${sources.has('more') ? ' + github:zy199529/textCNN_AG_news, github:hhf-hd/NoisyAG-News and github:amrayach/PML train samples' : ''}${sources.has('ledes') ? ' + github:KEAML-JLU/DeepTextClustering description-only train items' : ''}${sources.has('uci') ? ' + UCI News Aggregator business and sci/tech headlines' : ''}, without items sharing a key with lst11111 test.csv (only measured) or the original test split; ${train.length} items`,
   features: `distinct stemmed terms, adjacent term pairs and words as written of headline + lede, idf-weighted, L2-normalised; the ${FEATURES} that weigh most (src/dedup/topic-classifier.ts)`,
   l2: best!.l2,
   cvAccuracy: Number(fmt(best!.cvAccuracy)),
