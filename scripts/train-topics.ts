@@ -8,7 +8,8 @@
  *
  * With --data ag+extra+more+ledes (the default) it also learns from ~44,000 more items of the original AG News
  * train split (scripts/ag-news.ts readAgExtra, readAgMore, readAgLedes: the last description-only); +uci adds the
- * UCI sample's business and sci/tech headlines. Training items that share a key with a test item are left out (withoutOverlap).
+ * UCI sample's business and sci/tech headlines. Training items that share a key with a test item are left out
+ * (withoutOverlap), and so are descriptions whose opening a test item or an item already taken quotes (notQuotedIn).
  *
  *   npx tsx scripts/train-topics.ts [--ag-news GIT_DIR] [--out PATH] [--precision 0.9] [--data ag[+extra][+more][+ledes][+uci]]
  */
@@ -16,7 +17,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exitWithUsage, parseCommandLine } from '../src/cli/cli-args.js';
 import { classifierFeatures, classProbabilities, featureValues, type ClassifierClass, type TopicModel } from '../src/dedup/topic-classifier.js';
-import { AG_CLASSES, DEFAULT_AG_NEWS, DEFAULT_AG_NEWS_EXTRA, DEFAULT_AG_NEWS_LEDES, DEFAULT_AG_NEWS_MORE, DEFAULT_UCI, readAgExtra, readAgLedes, readAgMore, readAgSplit, notQuotedIn, readUciHeadlines, withoutOverlap, type AgItem } from './ag-news.js';
+import { AG_CLASSES, DEFAULT_AG_NEWS, DEFAULT_AG_NEWS_EXTRA, DEFAULT_AG_NEWS_LEDES, DEFAULT_AG_NEWS_MORE, DEFAULT_UCI, notQuotedIn, readAgExtra, readAgLedes, readAgMore, readAgSplit, readUciHeadlines, withoutOverlap, type AgItem } from './ag-news.js';
 
 const COMMAND = {
   name: 'newsmerge train:topics',
@@ -54,9 +55,10 @@ if (!ledes) exitWithUsage(COMMAND, 'no AG News mirror for --data ledes (fetch gi
 const uci = sources.has('uci') ? readUciHeadlines(values.uci!) : [];
 if (!uci) exitWithUsage(COMMAND, `no UCI News Aggregator sample at ${values.uci} (pass --uci PATH, or leave uci out of --data)`);
 /**
- * What the model learns from: AG News train (lst11111's, then the original train split's other items), then
- * the UCI headlines, without any item that shares a key (scripts/ag-news.ts itemKeys) with the test split
- * measured or with the original AG News test split, and without repeats.
+ * What the model learns from: AG News train (lst11111's, then the original train split's other items, the
+ * description-only ones last, those another item quotes left out), then the UCI headlines, without any item that
+ * shares a key (scripts/ag-news.ts itemKeys) with the test split measured or with the original AG News test
+ * split, and without repeats.
  */
 const agItems = withoutOverlap(
   [...agTrain, ...extra.train, ...more, ...notQuotedIn(ledes, [...test, ...extra.originalTest, ...agTrain, ...extra.train, ...more])],
