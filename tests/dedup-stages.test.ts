@@ -92,6 +92,7 @@ describe('choosing a story', () => {
     ], 3);
     expect(support.map((s) => s.storyId)).toEqual([9, 7]);
     expect(support[1]!.probability).toBeCloseTo(0.55, 10);
+    expect(support[1]!.best, 'the likeliest item alone').toBeCloseTo(0.95, 10);
   });
 
   it('penalizes a pair from one outlet without vetoing it', () => {

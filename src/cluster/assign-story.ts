@@ -49,6 +49,17 @@ export interface ClusterSession {
  */
 const MERGE_HINT_SUPPORT = 0.6;
 
+/**
+ * A lone report (a story of one item) may be linked as related coverage of a story that holds its nearest item,
+ * when that item alone is at least this likely the same event and the two stories' link, averaged as always,
+ * reaches LONE_REPORT_SHARE of `relatedThreshold`. A reaction or a follow-up often shares its words with one
+ * report of the event only (the demo's NATO report, with The Daily Planet's about the troops: 0.57), and the
+ * mean over the story's other reports hides it. Measured with eval:dedup (docs/merging.md).
+ */
+export const LONE_REPORT_PAIR = 0.5;
+/** See LONE_REPORT_PAIR. */
+export const LONE_REPORT_SHARE = 0.5;
+
 /** Fewest terms an item needs before a MinHash match says "wire copy" (short texts collide). */
 const NEAR_DUPLICATE_MIN_TERMS = 8;
 
@@ -152,11 +163,11 @@ export function assignStory(engine: ClusterEngine, item: IncomingItem, dedup: De
   const support = supportFor(engine, item.compared, dedup, session);
   const joins = support[0] !== undefined && support[0].probability >= dedup.joinThreshold;
   const storyId = joins ? support[0]!.storyId : store.stories.create(item.publishedAt, now);
-  // Stories this item found plausible besides its own: the periodic merge weighs each pair as a whole and
-  // merges it, links it as related coverage, or leaves it.
+  // Stories this item found plausible besides its own, or holding one item it found likely: the periodic merge
+  // weighs each pair as a whole and merges it, links it as related coverage, or leaves it.
   for (const other of support) {
     if (other.storyId === storyId) continue;
-    if (other.probability >= Math.min(MERGE_HINT_SUPPORT, dedup.relatedThreshold)) store.clustering.addMergeHint(storyId, other.storyId);
+    if (other.probability >= Math.min(MERGE_HINT_SUPPORT, dedup.relatedThreshold) || other.best >= LONE_REPORT_PAIR) store.clustering.addMergeHint(storyId, other.storyId);
   }
   return joins ? { storyId, created: false, stage: 'same-event', absorbed: [] } : { storyId, created: true, stage: 'new', absorbed: [] };
 }

@@ -1,7 +1,7 @@
 import type { DedupConfig } from '../config/config-schema.js';
 import type { ComparedItem } from '../dedup/similarity.js';
 import { TermStatistics } from '../dedup/term-statistics.js';
-import { candidateVerdicts, comparedItems, indexEntry, loadTerms, weighedTerms, type ClusterSession } from './assign-story.js';
+import { candidateVerdicts, comparedItems, indexEntry, LONE_REPORT_PAIR, LONE_REPORT_SHARE, loadTerms, weighedTerms, type ClusterSession } from './assign-story.js';
 import type { IndexedItem } from './candidate-index.js';
 import type { ClusterEngine } from './cluster-engine.js';
 import { profileEntry } from './item-lede.js';
@@ -26,6 +26,8 @@ class StoryLink {
   private compared: ComparedItem[] = [];
   private total = 0;
   private asked = 0;
+  /** For a story of one item: how likely that item's likeliest candidate in `to` reports the same event. */
+  private loneBest = 0;
 
   constructor(
     private readonly engine: ClusterEngine,
@@ -35,6 +37,17 @@ class StoryLink {
     private readonly session: ClusterSession,
     private readonly pass: MergeVerdicts,
   ) {}
+
+  /** True when the story is one item (its members are read if they were not). */
+  get lone(): boolean {
+    if (this.members === null) this.askNext();
+    return this.members!.length === 1;
+  }
+
+  /** For a lone story asked: the probability of its item's likeliest candidate in the other story (0 otherwise). */
+  get nearest(): number {
+    return this.loneBest;
+  }
 
   /** True once every member has been asked. */
   get done(): boolean {
@@ -58,10 +71,12 @@ class StoryLink {
     }
     const ids = this.members.map((m) => m.itemId);
     const member = this.compared[this.asked]!;
-    this.total += this.pass.support(this.members[this.asked]!, ids, this.to, dedup.sameOutletPenalty, () => {
+    const support = this.pass.support(this.members[this.asked]!, ids, this.to, dedup.sameOutletPenalty, () => {
       loadTerms(engine, session.terms, weighedTerms(member.profile));
       return candidateVerdicts(engine, member, dedup, session, new Set(ids));
     });
+    this.total += support.probability;
+    if (this.members.length === 1) this.loneBest = support.best;
     this.asked++;
   }
 }
@@ -137,8 +152,16 @@ export function mergeConvergedStories(engine: ClusterEngine, dedup: DedupConfig,
       const threshold = dedup.mergeThreshold;
       // Below this the pair is neither merged nor linked (a weak link must beat the stories' other links).
       const floor = Math.min(threshold, store.links.leastKept(a, b, dedup.relatedThreshold));
-      const mean = meanLink(new StoryLink(engine, a, b, dedup, session, pass), new StoryLink(engine, b, a, dedup, session, pass), floor);
-      if (mean < floor) continue;
+      const forward = new StoryLink(engine, a, b, dedup, session, pass);
+      const backward = new StoryLink(engine, b, a, dedup, session, pass);
+      const lone = forward.lone || backward.lone;
+      const loneFloor = LONE_REPORT_SHARE * dedup.relatedThreshold;
+      const mean = meanLink(forward, backward, lone ? Math.min(floor, loneFloor) : floor);
+      if (mean < floor) {
+        // A lone report whose likeliest item in the other story speaks for it (see LONE_REPORT_PAIR).
+        if (lone && mean >= loneFloor && Math.max(forward.nearest, backward.nearest) >= LONE_REPORT_PAIR) store.links.link(a, b, mean);
+        continue;
+      }
       if (mean < threshold) {
         // Likely one event but not safe to merge: related coverage.
         store.links.link(a, b, mean);

@@ -1,4 +1,4 @@
-import { storySupport, type CandidateVerdict } from '../dedup/choose-story.js';
+import { storySupport, type CandidateVerdict, type StorySupport } from '../dedup/choose-story.js';
 
 /**
  * Most members' verdicts kept, the least recently asked dropped first. A first poll's last passes check tens
@@ -36,9 +36,10 @@ export class MergeVerdicts {
 
   /**
    * The support of story `to` among a member's candidates (`except`, its fellow members, left out), with the
-   * stories as they are now; `lookUp` asks the index when the verdicts are not kept.
+   * stories as they are now (zero when none of them is of `to`); `lookUp` asks the index when the verdicts are
+   * not kept.
    */
-  support(member: { itemId: number }, except: readonly number[], to: number, sameOutletPenalty: number, lookUp: () => CandidateVerdict[]): number {
+  support(member: { itemId: number }, except: readonly number[], to: number, sameOutletPenalty: number, lookUp: () => CandidateVerdict[]): StorySupport {
     const key = `${member.itemId}:${except.join(',')}`;
     let packed = this.verdicts.get(key);
     if (packed) this.verdicts.delete(key);
@@ -47,7 +48,7 @@ export class MergeVerdicts {
     if (this.verdicts.size > MAX_KEPT) this.verdicts.delete(this.verdicts.keys().next().value!);
     const now: CandidateVerdict[] = [];
     for (let i = 0; i < packed.length; i += 3) now.push({ storyId: this.storyOf(packed[i]!), logit: packed[i + 1]!, sameOutlet: packed[i + 2] === 1 });
-    return storySupport(now, sameOutletPenalty).find((s) => s.storyId === to)?.probability ?? 0;
+    return storySupport(now, sameOutletPenalty).find((s) => s.storyId === to) ?? { storyId: to, probability: 0, best: 0 };
   }
 
   /** Notes a merge of a pass. */

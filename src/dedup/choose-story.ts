@@ -20,6 +20,8 @@ export interface ChoiceRules {
 export interface StorySupport {
   storyId: number;
   probability: number;
+  /** The probability of its likeliest candidate item alone. */
+  best: number;
 }
 
 /**
@@ -28,19 +30,20 @@ export interface StorySupport {
  * with its penalty. Best first; ties go to the older (smaller) story id.
  */
 export function storySupport(verdicts: readonly CandidateVerdict[], sameOutletPenalty: number): StorySupport[] {
-  const sums = new Map<number, { total: number; n: number }>();
+  const sums = new Map<number, { total: number; n: number; best: number }>();
   for (const v of verdicts) {
     const p = sigmoid(v.logit - (v.sameOutlet ? sameOutletPenalty : 0));
     const entry = sums.get(v.storyId);
     if (entry) {
       entry.total += p;
       entry.n++;
+      entry.best = Math.max(entry.best, p);
     } else {
-      sums.set(v.storyId, { total: p, n: 1 });
+      sums.set(v.storyId, { total: p, n: 1, best: p });
     }
   }
   return [...sums]
-    .map(([storyId, { total, n }]) => ({ storyId, probability: total / n }))
+    .map(([storyId, { total, n, best }]) => ({ storyId, probability: total / n, best }))
     .sort((a, b) => b.probability - a.probability || a.storyId - b.storyId);
 }
 
