@@ -38,6 +38,16 @@ describe('the demo', () => {
     expect(world.some((t) => /Floods/.test(t))).toBe(true);
   });
 
+  it('shows the Russian troop reports as one entry, with the NATO report as its related coverage', async () => {
+    const items = (await nm.json<{ items: Array<{ id: string; title: string; _newsmerge: { sources: unknown[]; related: Array<{ id: string; title: string }> } }> }>('/topics/world.json')).items;
+    const troops = items.filter((i) => /troops/i.test(i.title));
+    expect(troops, 'one entry for the troop reports').toHaveLength(1);
+    expect(troops[0]!._newsmerge.sources.length).toBeGreaterThanOrEqual(2);
+    const nato = items.find((i) => /NATO/.test(i.title))!;
+    expect(troops[0]!._newsmerge.related.map((r) => r.id)).toEqual([nato.id]);
+    expect(nato._newsmerge.related.map((r) => r.id)).toEqual([troops[0]!.id]);
+  });
+
   it('shows a blindspot of each side', async () => {
     for (const side of ['left', 'right']) {
       const items = (await nm.json<JsonFeed>(`/all.json?blindspot=${side}`)).items;
