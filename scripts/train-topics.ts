@@ -60,11 +60,10 @@ if (!uci) exitWithUsage(COMMAND, `no UCI News Aggregator sample at ${values.uci}
  * shares a key (scripts/ag-news.ts itemKeys) with the test split measured or with the original AG News test
  * split, and without repeats.
  */
-const agItems = withoutOverlap(
-  [...agTrain, ...extra.train, ...more, ...notQuotedIn(ledes, [...test, ...extra.originalTest, ...agTrain, ...extra.train, ...more])],
-  [...test, ...extra.originalTest],
-);
-const train = [...agItems, ...withoutOverlap(uci, [...test, ...extra.originalTest, ...agItems])];
+const measured = [...test, ...extra.originalTest];
+const withHeadlines = [...agTrain, ...extra.train, ...more];
+const agItems = withoutOverlap([...withHeadlines, ...notQuotedIn(ledes, [...measured, ...withHeadlines])], measured);
+const train = [...agItems, ...withoutOverlap(uci, [...measured, ...agItems])];
 
 /** Features seen in fewer training items than this are dropped: a word of one item teaches nothing general. */
 const MIN_DF = 2;
@@ -217,8 +216,8 @@ function thresholdsFor(scored: readonly Scored[]): Record<ClassifierClass, numbe
   return out;
 }
 
-function atThresholds(scored: readonly Scored[], thresholds: Record<ClassifierClass, number>): Record<string, { precision: number; recall: number }> {
-  const out: Record<string, { precision: number; recall: number }> = {};
+function atThresholds(scored: readonly Scored[], thresholds: Record<ClassifierClass, number>): ClassScores {
+  const out: ClassScores = {};
   for (const c of AG_CLASSES) {
     const chosen = scored.filter((s) => s.predicted === c && s.confidence > thresholds[c]);
     const right = chosen.filter((s) => s.label === c).length;
@@ -226,6 +225,13 @@ function atThresholds(scored: readonly Scored[], thresholds: Record<ClassifierCl
   }
   return out;
 }
+
+type ClassScores = Record<string, { precision: number; recall: number }>;
+
+/** "world P 0.909 R 0.901 · sports …": a line of per-class figures. */
+const perClass = (m: ClassScores) => AG_CLASSES.map((c) => `${c} P ${fmt(m[c]!.precision)} R ${fmt(m[c]!.recall)}`).join(' · ');
+/** Per-class figures as the model's meta keeps them (three decimals). */
+const rounded = (m: ClassScores) => Object.fromEntries(Object.entries(m).map(([c, x]) => [c, { precision: Number(fmt(x.precision)), recall: Number(fmt(x.recall)) }]));
 
 const FOLDS = 5;
 console.log(`training on ${train.length} items (${agItems.length} AG News, ${train.length - agItems.length} UCI headlines)`);
@@ -238,7 +244,7 @@ for (const l2 of (process.env.TOPIC_L2 ?? '1e-5,3e-5').split(',').map(Number)) {
 }
 // Thresholds from AG News items only: the UCI headlines (of other years, headline only) are not what the test measures.
 const thresholds = thresholdsFor(best!.scored.slice(0, agItems.length));
-console.log(`${FOLDS}-fold on AG News items at those thresholds: ${AG_CLASSES.map((c) => `${c} P ${fmt(atThresholds(best!.scored.slice(0, agItems.length), thresholds)[c]!.precision)} R ${fmt(atThresholds(best!.scored.slice(0, agItems.length), thresholds)[c]!.recall)}`).join(' · ')}`);
+console.log(`${FOLDS}-fold on AG News items at those thresholds: ${perClass(atThresholds(best!.scored.slice(0, agItems.length), thresholds))}`);
 const final = train_(train, best!.l2);
 const testScored = score(final, test);
 const testClasses = atThresholds(testScored, thresholds);
@@ -252,21 +258,20 @@ const meta = {
   cvAccuracy: Number(fmt(best!.cvAccuracy)),
   testAccuracy: Number(fmt(accuracy(testScored))),
   targetPrecision,
-  testAtThresholds: Object.fromEntries(Object.entries(testClasses).map(([c, m]) => [c, { precision: Number(fmt(m.precision)), recall: Number(fmt(m.recall)) }])),
+  testAtThresholds: rounded(testClasses),
   ...(originalClasses && {
     originalTestAccuracy: Number(fmt(accuracy(originalScored))),
-    originalTestAtThresholds: Object.fromEntries(Object.entries(originalClasses).map(([c, m]) => [c, { precision: Number(fmt(m.precision)), recall: Number(fmt(m.recall)) }])),
+    originalTestAtThresholds: rounded(originalClasses),
   }),
 };
 const model: TopicModel = { ...final, thresholds, meta };
 writeFileSync(values.out!, `${JSON.stringify(model)}\n`);
 console.log(`test accuracy ${fmt(meta.testAccuracy)} (${FOLDS}-fold on train ${fmt(meta.cvAccuracy)}); thresholds ${JSON.stringify(thresholds)} (each class ≥ ${targetPrecision} precision out of fold)`);
-console.log(`test at those thresholds: ${AG_CLASSES.map((c) => `${c} P ${fmt(testClasses[c]!.precision)} R ${fmt(testClasses[c]!.recall)}`).join(' · ')}`);
+console.log(`test at those thresholds: ${perClass(testClasses)}`);
 if (originalClasses) {
-  console.log(`original test split (${originalScored.length} items): accuracy ${fmt(accuracy(originalScored))}; at the thresholds: ${AG_CLASSES.map((c) => `${c} P ${fmt(originalClasses[c]!.precision)} R ${fmt(originalClasses[c]!.recall)}`).join(' · ')}`);
+  console.log(`original test split (${originalScored.length} items): accuracy ${fmt(accuracy(originalScored))}; at the thresholds: ${perClass(originalClasses)}`);
 }
 for (const t of [0, 0.5, 0.7, 0.9]) {
-  const m = atThresholds(testScored, { world: t, sports: t, business: t, tech: t });
-  console.log(`test, every class > ${t}: ${AG_CLASSES.map((c) => `${c} P ${fmt(m[c]!.precision)} R ${fmt(m[c]!.recall)}`).join(' · ')}`);
+  console.log(`test, every class > ${t}: ${perClass(atThresholds(testScored, { world: t, sports: t, business: t, tech: t }))}`);
 }
 console.log(`${Object.keys(model.weights).length} features → ${values.out}`);

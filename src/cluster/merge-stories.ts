@@ -26,8 +26,8 @@ class StoryLink {
   private compared: ComparedItem[] = [];
   private total = 0;
   private asked = 0;
-  /** For a story of one item: how likely that item's likeliest candidate in `to` reports the same event. */
-  private loneBest = 0;
+  /** For a story of one item, once asked: how likely that item's likeliest candidate in `to` reports the same event (else 0). */
+  nearest = 0;
 
   constructor(
     private readonly engine: ClusterEngine,
@@ -42,11 +42,6 @@ class StoryLink {
   get lone(): boolean {
     if (this.members === null) this.askNext();
     return this.members!.length === 1;
-  }
-
-  /** For a lone story asked: the probability of its item's likeliest candidate in the other story (0 otherwise). */
-  get nearest(): number {
-    return this.loneBest;
   }
 
   /** True once every member has been asked. */
@@ -76,7 +71,7 @@ class StoryLink {
       return candidateVerdicts(engine, member, dedup, session, new Set(ids));
     });
     this.total += support.probability;
-    if (this.members.length === 1) this.loneBest = support.best;
+    if (this.members.length === 1) this.nearest = support.best;
     this.asked++;
   }
 }
@@ -154,14 +149,10 @@ export function mergeConvergedStories(engine: ClusterEngine, dedup: DedupConfig,
       const floor = Math.min(threshold, store.links.leastKept(a, b, dedup.relatedThreshold));
       const forward = new StoryLink(engine, a, b, dedup, session, pass);
       const backward = new StoryLink(engine, b, a, dedup, session, pass);
-      const lone = forward.lone || backward.lone;
-      const loneFloor = LONE_REPORT_SHARE * dedup.relatedThreshold;
-      const mean = meanLink(forward, backward, lone ? Math.min(floor, loneFloor) : floor);
-      if (mean < floor) {
-        // A lone report whose likeliest item in the other story speaks for it (see LONE_REPORT_PAIR).
-        if (lone && mean >= loneFloor && Math.max(forward.nearest, backward.nearest) >= LONE_REPORT_PAIR) store.links.link(a, b, mean);
-        continue;
-      }
+      const loneFloor = Math.min(floor, LONE_REPORT_SHARE * dedup.relatedThreshold);
+      const mean = meanLink(forward, backward, forward.lone || backward.lone ? loneFloor : floor);
+      // A lone report whose likeliest item in the other story speaks for it is linked from the lower floor (LONE_REPORT_PAIR).
+      if (mean < (Math.max(forward.nearest, backward.nearest) >= LONE_REPORT_PAIR ? loneFloor : floor)) continue;
       if (mean < threshold) {
         // Likely one event but not safe to merge: related coverage.
         store.links.link(a, b, mean);

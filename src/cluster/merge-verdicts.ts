@@ -46,9 +46,10 @@ export class MergeVerdicts {
     else packed = pack(lookUp());
     this.verdicts.set(key, packed);
     if (this.verdicts.size > MAX_KEPT) this.verdicts.delete(this.verdicts.keys().next().value!);
-    const now: CandidateVerdict[] = [];
-    for (let i = 0; i < packed.length; i += 3) now.push({ storyId: this.storyOf(packed[i]!), logit: packed[i + 1]!, sameOutlet: packed[i + 2] === 1 });
-    return storySupport(now, sameOutletPenalty).find((s) => s.storyId === to) ?? { storyId: to, probability: 0, best: 0 };
+    // Only the candidates now of `to` count: the others are not scored at all.
+    const ofTo: CandidateVerdict[] = [];
+    for (let i = 0; i < packed.length; i += 3) if (this.storyOf(packed[i]!) === to) ofTo.push({ storyId: to, logit: packed[i + 1]!, sameOutlet: packed[i + 2] === 1 });
+    return storySupport(ofTo, sameOutletPenalty)[0] ?? { storyId: to, probability: 0, best: 0 };
   }
 
   /** Notes a merge of a pass. */

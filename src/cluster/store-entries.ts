@@ -96,6 +96,8 @@ export function storeEntries(engine: ClusterEngine, batch: readonly FeedEntries[
   const written: ItemTopicSource[] = [];
   let version: number | null = null;
   const storyVersion = () => (version ??= store.stories.nextVersion());
+  const outlets = new Map<number, string>();
+  const outletOf = (feedId: number) => outlets.get(feedId) ?? outlets.set(feedId, store.clustering.outletOf(feedId)).get(feedId)!;
   for (const { feedId, entries, fetchedAt, guidMode } of batch) {
     const counts: StoreCounts = { new: 0, updated: 0, unchanged: 0 };
     perFeed.set(feedId, counts);
@@ -112,7 +114,7 @@ export function storeEntries(engine: ClusterEngine, batch: readonly FeedEntries[
         const fields = record(entry, fetchedAt, known.publishedAt);
         store.items.update(known.id, fields);
         // An edit re-indexes the item for later matching; it never moves it out of its story.
-        indexItem(engine, { itemId: known.id, storyId: known.storyId, feedId, outlet: store.clustering.outletOf(feedId) }, { keys: storyKeys(entry, dedup.minTitleWords), profile: profileEntry(entry), publishedAt: fields.publishedAt, templated }, true);
+        indexItem(engine, { itemId: known.id, storyId: known.storyId, feedId, outlet: outletOf(feedId) }, { keys: storyKeys(entry, dedup.minTitleWords), profile: profileEntry(entry), publishedAt: fields.publishedAt, templated }, true);
         dirty.add(known.storyId);
         counts.updated++;
         written.push(topicSource(known.id, fields));
@@ -122,8 +124,6 @@ export function storeEntries(engine: ClusterEngine, batch: readonly FeedEntries[
     });
   }
   pending.sort((a, b) => (a.entry.published ?? a.fetchedAt) - (b.entry.published ?? b.fetchedAt));
-  const outlets = new Map<number, string>();
-  const outletOf = (feedId: number) => outlets.get(feedId) ?? outlets.set(feedId, store.clustering.outletOf(feedId)).get(feedId)!;
   const incoming: IncomingItem[] = pending.map((item) => {
     const profile = profileEntry(item.entry);
     const publishedAt = item.entry.published ?? item.fetchedAt;
