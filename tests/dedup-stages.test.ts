@@ -6,7 +6,8 @@ import { profileItem, profileTerms } from '../src/dedup/item-profile.js';
 import { estimatedJaccard, minhash, minhashBands, shingles } from '../src/dedup/minhash.js';
 import { pairLogit, sigmoid } from '../src/dedup/pair-model.js';
 import { LexicalSimilarity, MODEL_FEATURES, type ComparedItem } from '../src/dedup/similarity.js';
-import { cosine, fixedTermWeights, sparseVector, termId } from '../src/dedup/term-vector.js';
+import { fixedTermWeights } from '../src/dedup/term-vector.js';
+import { cosine, Run, sharedCount, weighItem } from '../src/dedup/weighed-item.js';
 import { TermStatistics } from '../src/dedup/term-statistics.js';
 import { terms } from '../src/dedup/tokenize.js';
 import { WindowCache, type WindowEntry } from '../src/cluster/window-cache.js';
@@ -52,12 +53,18 @@ describe('MinHash', () => {
 });
 
 describe('term weighting', () => {
-  it('computes cosines over sparse vectors merged by term id', () => {
-    const a = sparseVector([[termId('russia'), 1], [termId('troop'), 2]]);
-    const b = sparseVector([[termId('troop'), 2], [termId('russia'), 1]]);
-    const c = sparseVector([[termId('bank'), 3]]);
-    expect(cosine(a, b)).toBeCloseTo(1, 10);
-    expect(cosine(a, c)).toBe(0);
+  it('computes cosines and shared terms over packed vectors merged by term id', () => {
+    const weights = fixedTermWeights(new Map([['troop', 3]]), 10);
+    const profile = (title: string[], lede: string[]) => ({ title, lede, names: [], numbers: [] });
+    const a = weighItem(profile(['russia', 'troop', 'troop'], ['moscow']), 0, 'x', weights);
+    const b = weighItem(profile(['troop', 'russia', 'troop'], []), 0, 'y', weights);
+    const c = weighItem(profile(['bank'], ['bank', 'rate']), 0, 'z', weights);
+    expect(cosine(a, Run.Title, b, Run.Title)).toBeCloseTo(1, 10);
+    expect(cosine(a, Run.Title, c, Run.Title)).toBe(0);
+    expect(cosine(a, Run.Lede, b, Run.Lede)).toBe(0);
+    expect(cosine(c, Run.Title, c, Run.Lede)).toBeGreaterThan(0.5);
+    expect(sharedCount(a, Run.Title, b, Run.Title)).toBe(2);
+    expect(sharedCount(a, Run.All, c, Run.All)).toBe(0);
   });
 
   it('counts a batch\'s own items in its document frequencies before any is clustered', () => {

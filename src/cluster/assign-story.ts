@@ -1,6 +1,6 @@
 import type { DedupConfig } from '../config/config-schema.js';
 import { QUERY_TERMS, queryTerms, storySupport, type CandidateVerdict, type StorySupport } from '../dedup/choose-story.js';
-import { profileTerms, type ItemProfile } from '../dedup/item-profile.js';
+import { profileTerms, type ItemProfile, type TermProfile } from '../dedup/item-profile.js';
 import { estimatedJaccard, minhashBands, parseMinhash } from '../dedup/minhash.js';
 import type { ComparedItem, EventSimilarity } from '../dedup/similarity.js';
 import type { StoryKeys } from '../dedup/story-keys.js';
@@ -64,7 +64,7 @@ export const LONE_REPORT_SHARE = 0.5;
 const NEAR_DUPLICATE_MIN_TERMS = 8;
 
 /** Every term weighing an item looks up: its headline and lede terms, and the names it writes. */
-export function weighedTerms(profile: ItemProfile): string[] {
+export function weighedTerms(profile: TermProfile): string[] {
   return [...profileTerms(profile), ...profile.names];
 }
 
@@ -76,7 +76,7 @@ export function loadTerms(engine: ClusterEngine, terms: TermStatistics, list: It
 
 /** Reads indexed items as the similarity backend compares them; the index keeps them parsed (and prepared) a while. */
 export function comparedItems(engine: ClusterEngine, rows: readonly IndexedItem[]): ComparedItem[] {
-  return rows.map((row) => engine.index.derived<ComparedItem>(row, (profile) => ({ profile: JSON.parse(profile) as ItemProfile, publishedAt: row.publishedAt, outlet: row.outlet })));
+  return rows.map((row) => engine.index.derived<ComparedItem>(row, (profile) => ({ profile: JSON.parse(profile) as TermProfile, publishedAt: row.publishedAt, outlet: row.outlet })));
 }
 
 /** A candidate item's verdict on an item, naming the candidate. */
@@ -198,5 +198,7 @@ export interface Place {
 
 /** What the candidate index stores of an item. */
 export function indexEntry(place: Place, profile: ItemProfile, publishedAt: number): IndexEntry {
-  return { ...place, publishedAt, minhash: profile.minhash, terms: profileTerms(profile), bands: minhashBands(parseMinhash(profile.minhash)), profile: JSON.stringify(profile) };
+  const { minhash, ...compared } = profile;
+  // The MinHash has a column of its own: the profile compared (read for every candidate not held in memory) goes without it.
+  return { ...place, publishedAt, minhash, terms: profileTerms(profile), bands: minhashBands(parseMinhash(minhash)), profile: JSON.stringify(compared) };
 }

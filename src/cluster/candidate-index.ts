@@ -17,10 +17,11 @@ export interface IndexEntry extends StoredProfile {
 /** Most cached frequencies: bounds memory whatever the vocabulary. */
 const MAX_CACHED_TERMS = 100_000;
 /**
- * Most items that keep a derived (parsed and weighed) form: about 4 KB each. A busy window holds tens of
- * thousands of items; the ones compared lately keep theirs, the others are derived again when needed.
+ * Most items that keep a derived (parsed and weighed) form: about 2.3 KB each (dedup/weighed-item.ts). A busy
+ * window holds tens of thousands of items; the ones compared lately keep theirs, the others are derived again
+ * when needed.
  */
-const MAX_DERIVED = 6_000;
+const MAX_DERIVED = 10_000;
 
 /**
  * Clustering's in-memory view of the stored profiles (ClusterTables): the inverted index and MinHash band

@@ -97,6 +97,8 @@ export class WindowCache {
   /** Stories merged away while items of theirs were held: absorbed id -> survivor. */
   private readonly moved = new Map<number, number>();
   private queries = 0;
+  /** Scratch space of match(): the slots the current query touched. */
+  private readonly touched: number[] = [];
 
   constructor(
     private readonly maxSpanMs: number,
@@ -227,21 +229,24 @@ export class WindowCache {
     }
     const query = this.queries;
     const { at, alive, stamp, score } = this;
-    const touched: number[] = [];
-    const count = (slot: number, weight: number) => {
-      if (stamp[slot] !== query) {
-        stamp[slot] = query;
-        score[slot] = 0;
-        touched.push(slot);
-      }
-      score[slot] = score[slot]! + weight;
-    };
+    // Every lookup of a first poll comes here (a hundred thousand of them): counting is written out in the
+    // loops rather than called, and the slots touched go to one scratch array.
+    const touched = this.touched;
+    touched.length = 0;
     const center = (from + to) / 2;
     for (const [term, weight] of weights) {
       const posting = this.postings.get(term);
       if (posting === undefined) continue;
       if (typeof posting === 'number') {
-        if (alive[posting] && at[posting]! >= from && at[posting]! <= to) count(posting, weight);
+        const t = at[posting]!;
+        if (alive[posting] === 1 && t >= from && t <= to) {
+          if (stamp[posting] === query) score[posting] = score[posting]! + weight;
+          else {
+            stamp[posting] = query;
+            score[posting] = weight;
+            touched.push(posting);
+          }
+        }
         continue;
       }
       const list = posting.slots;
@@ -250,16 +255,30 @@ export class WindowCache {
       const last = this.lastAtOrBefore(posting, to);
       const first = this.lastAtOrBefore(posting, from - 1) + 1;
       if (last - first < MAX_POSTINGS_MATCHED) {
-        for (let i = first; i <= last; i++) if (alive[list[i]!]) count(list[i]!, weight);
+        for (let i = first; i <= last; i++) {
+          const slot = list[i]!;
+          if (alive[slot] !== 1) continue;
+          if (stamp[slot] === query) score[slot] = score[slot]! + weight;
+          else {
+            stamp[slot] = query;
+            score[slot] = weight;
+            touched.push(slot);
+          }
+        }
         continue;
       }
       let before = this.lastAtOrBefore(posting, center);
       let after = before + 1;
       for (let matched = 0; matched < MAX_POSTINGS_MATCHED && (before >= first || after <= last); ) {
         const slot = after > last || (before >= first && center - at[list[before]!]! <= at[list[after]!]! - center) ? list[before--]! : list[after++]!;
-        if (!alive[slot]) continue;
+        if (alive[slot] !== 1) continue;
         matched++;
-        count(slot, weight);
+        if (stamp[slot] === query) score[slot] = score[slot]! + weight;
+        else {
+          stamp[slot] = query;
+          score[slot] = weight;
+          touched.push(slot);
+        }
       }
     }
     const kept = except.size > 0 ? touched.filter((slot) => !except.has(this.ids[slot]!)) : touched;

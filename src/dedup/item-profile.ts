@@ -47,6 +47,9 @@ export function ledeOf(summary: string): string {
   return summary.slice(0, cut > LEDE_CHARS / 2 ? cut : LEDE_CHARS);
 }
 
+/** What comparing an item reads of its profile (the MinHash is stored and read on its own). */
+export type TermProfile = Omit<ItemProfile, 'minhash'>;
+
 /** Builds the profile of an item from its headline and summary. */
 export function profileItem(title: string, summary: string): ItemProfile {
   const titleWords = splitWords(title);
@@ -74,6 +77,6 @@ export function profileItem(title: string, summary: string): ItemProfile {
 }
 
 /** Every distinct term of a profile: what document frequencies and the inverted index count. */
-export function profileTerms(profile: ItemProfile): string[] {
+export function profileTerms(profile: TermProfile): string[] {
   return [...new Set([...profile.title, ...profile.lede])];
 }

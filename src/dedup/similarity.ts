@@ -1,11 +1,12 @@
-import type { ItemProfile } from './item-profile.js';
-import { PAIR_FEATURES, pairFeatures, weighItem, type WeighedItem } from './pair-features.js';
+import type { TermProfile } from './item-profile.js';
+import { PAIR_FEATURES, pairFeatures } from './pair-features.js';
 import { pairLogit, type PairModel } from './pair-model.js';
 import type { TermWeights } from './term-vector.js';
+import { weighItem, type WeighedItem } from './weighed-item.js';
 
 /** An item as a similarity backend compares it. */
 export interface ComparedItem {
-  profile: ItemProfile;
+  profile: TermProfile;
   publishedAt: number;
   outlet: string;
   /** What the backend derived from the profile for its own use, kept with the item while callers cache it. */
