@@ -233,6 +233,11 @@ export class WindowCache {
     // loops rather than called, and the slots touched go to one scratch array.
     const touched = this.touched;
     touched.length = 0;
+    // Items left out (a story's own members, when a merge pass asks) are stamped as already counted: they never join `touched`.
+    for (const id of except) {
+      const slot = this.slotOfItem.get(id);
+      if (slot !== undefined) stamp[slot] = query;
+    }
     const center = (from + to) / 2;
     for (const [term, weight] of weights) {
       const posting = this.postings.get(term);
@@ -281,8 +286,7 @@ export class WindowCache {
         }
       }
     }
-    const kept = except.size > 0 ? touched.filter((slot) => !except.has(this.ids[slot]!)) : touched;
-    return this.best(kept, limit).map((slot) => ({ itemId: this.ids[slot]!, score: score[slot]! }));
+    return this.best(touched, limit).map((slot) => ({ itemId: this.ids[slot]!, score: score[slot]! }));
   }
 
   /** Items within [from, to] sharing any MinHash band key. */

@@ -61,8 +61,10 @@ export const QUERY_TERMS = 32;
  * ones left out: they touch long posting lists and find little the rarer words do not.
  */
 export function queryTerms(terms: readonly string[], idf: (term: string) => number, limit: number, isCommon: (term: string) => boolean = () => false): Map<string, number> {
-  const distinct = [...new Set(terms)].filter((t) => !isCommon(t)).sort((a, b) => idf(b) - idf(a) || (a < b ? -1 : 1)).slice(0, limit);
-  return new Map(distinct.map((t) => [t, idf(t)]));
+  const weighed: Array<[string, number]> = [];
+  for (const term of new Set(terms)) if (!isCommon(term)) weighed.push([term, idf(term)]);
+  weighed.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  return new Map(weighed.slice(0, limit));
 }
 
 /** Share of documents above which a term is too common to look candidates up by. */

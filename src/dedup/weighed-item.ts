@@ -134,78 +134,76 @@ export function sharedRarity(a: WeighedItem, b: WeighedItem): [number, number] {
   return [sum, max];
 }
 
-/** A vector being built: sorted ids with their weights. */
-interface DraftVector {
-  ids: number[];
-  weights: number[];
-  norm: number;
-}
-
-/** Sorted ids with their weights, repeated ids (hash collisions) added up. */
-function draftOf(ids: readonly number[], weightOf: (slot: number) => number, order: readonly number[]): DraftVector {
-  const outIds: number[] = [];
-  const outWeights: number[] = [];
-  for (const slot of order) {
-    const w = weightOf(slot);
-    if (w === 0) continue;
-    const id = ids[slot]!;
-    if (outIds.length > 0 && outIds[outIds.length - 1] === id) outWeights[outWeights.length - 1]! += w;
-    else {
-      outIds.push(id);
-      outWeights.push(w);
-    }
-  }
-  let sum = 0;
-  for (const w of outWeights) sum += w * w;
-  return { ids: outIds, weights: outWeights, norm: Math.sqrt(sum) };
-}
-
-/** Sorted distinct ids of terms (a set that intersects by merging). */
-function draftSet(terms: readonly string[]): number[] {
-  return [...new Set(terms.map(termId))].sort((a, b) => a - b);
-}
-
 const sublinear = (tf: number) => (tf === 0 ? 0 : 1 + Math.log(tf));
 
-/** Weighs a profile's terms with the current IDFs (sublinear TF-IDF; headline boosted in the combined vector). */
+/** Sorted distinct ids (a set that intersects by merging). */
+function idSet(ids: Iterable<number>): number[] {
+  return [...new Set(ids)].sort((a, b) => a - b);
+}
+
+/**
+ * Weighs a profile's terms with the current IDFs (sublinear TF-IDF; headline boosted in the combined vector).
+ * Every candidate not held in memory is weighed again (a first poll weighs a million), so the four vectors
+ * are built in one pass over the terms in id order; a repeated id (a hash collision) adds up its weights.
+ */
 export function weighItem(profile: TermProfile, publishedAt: number, outlet: string, weights: TermWeights): WeighedItem {
-  // One slot per distinct term with its id, IDF and counts: an item is weighed once, then compared many times.
+  // One slot per distinct term with its id, IDF and counts.
   const slots = new Map<string, number>();
   const terms: string[] = [];
   const ids: number[] = [];
   const idfs: number[] = [];
-  const titleTf: number[] = [];
-  const ledeTf: number[] = [];
-  const nameTf: number[] = [];
-  const slotOf = (term: string): number => {
-    let slot = slots.get(term);
-    if (slot === undefined) {
-      slot = terms.length;
-      slots.set(term, slot);
-      terms.push(term);
-      ids.push(termId(term));
-      idfs.push(weights.idf(term));
-      titleTf.push(0);
-      ledeTf.push(0);
-      nameTf.push(0);
+  const tf: number[][] = [[], [], []];
+  const count = (list: readonly string[], field: number) => {
+    for (const term of list) {
+      let slot = slots.get(term);
+      if (slot === undefined) {
+        slot = terms.length;
+        slots.set(term, slot);
+        terms.push(term);
+        ids.push(termId(term));
+        idfs.push(weights.idf(term));
+        tf[0]!.push(0);
+        tf[1]!.push(0);
+        tf[2]!.push(0);
+      }
+      tf[field]![slot]!++;
     }
-    return slot;
   };
-  for (const term of profile.title) titleTf[slotOf(term)]!++;
-  for (const term of profile.lede) ledeTf[slotOf(term)]!++;
-  for (const term of profile.names) nameTf[slotOf(term)]!++;
+  count(profile.title, 0);
+  count(profile.lede, 1);
+  count(profile.names, 2);
+  const [titleTf, ledeTf, nameTf] = tf as [number[], number[], number[]];
   const order = ids.map((_, slot) => slot).sort((a, b) => ids[a]! - ids[b]!);
-  const vectors = [
-    draftOf(ids, (s) => sublinear(titleTf[s]!) * idfs[s]!, order),
-    draftOf(ids, (s) => sublinear(ledeTf[s]!) * idfs[s]!, order),
-    draftOf(ids, (s) => (sublinear(titleTf[s]!) * TITLE_BOOST + sublinear(ledeTf[s]!)) * idfs[s]!, order),
-    draftOf(ids, (s) => sublinear(nameTf[s]!) * idfs[s]!, order),
-  ];
+  const vectorIds: number[][] = [[], [], [], []];
+  const vectorWeights: number[][] = [[], [], [], []];
+  const allIdf: number[] = [];
+  const runWeights = [0, 0, 0, 0];
+  for (let k = 0; k < order.length; ) {
+    const id = ids[order[k]!]!;
+    runWeights.fill(0);
+    let idf: number | null = null;
+    for (; k < order.length && ids[order[k]!] === id; k++) {
+      const s = order[k]!;
+      const t = sublinear(titleTf[s]!);
+      const l = sublinear(ledeTf[s]!);
+      runWeights[Run.Title]! += t * idfs[s]!;
+      runWeights[Run.Lede]! += l * idfs[s]!;
+      runWeights[Run.All]! += (t * TITLE_BOOST + l) * idfs[s]!;
+      runWeights[Run.NameVector]! += sublinear(nameTf[s]!) * idfs[s]!;
+      // The IDF the combined vector's term keeps: its last headline or lede slot's.
+      if (titleTf[s]! + ledeTf[s]! > 0) idf = idfs[s]!;
+    }
+    for (let v = 0; v < VECTORS; v++) {
+      if (runWeights[v] === 0) continue;
+      vectorIds[v]!.push(id);
+      vectorWeights[v]!.push(runWeights[v]!);
+      if (v === Run.All) allIdf.push(idf ?? 0);
+    }
+  }
   const content = order.filter((s) => titleTf[s]! + ledeTf[s]! > 0);
-  const idfById = new Map(content.map((s) => [ids[s]!, idfs[s]!]));
-  const rarest = [...content].sort((x, y) => idfs[y]! - idfs[x]! || (terms[x]! < terms[y]! ? -1 : 1)).slice(0, KEY_TERMS);
-  const sets = [draftSet(profile.names), draftSet(profile.numbers), draftSet(rarest.map((s) => terms[s]!))];
-  const runs = [...vectors.map((v) => v.ids), ...sets];
+  const rarest = content.sort((x, y) => idfs[y]! - idfs[x]! || (terms[x]! < terms[y]! ? -1 : 1)).slice(0, KEY_TERMS);
+  const idOf = (term: string) => ids[slots.get(term) ?? -1] ?? termId(term);
+  const runs = [...vectorIds, idSet(profile.names.map(idOf)), idSet(profile.numbers.map(idOf)), idSet(rarest.map((s) => ids[s]!))];
   const packedIds = new Int32Array(RUNS + runs.reduce((n, run) => n + run.length, 0));
   let at = RUNS;
   runs.forEach((run, i) => {
@@ -213,20 +211,16 @@ export function weighItem(profile: TermProfile, publishedAt: number, outlet: str
     at += run.length;
     packedIds[i] = at;
   });
-  const all = vectors[Run.All]!;
-  const packedWeights = new Float64Array(vectors.reduce((n, v) => n + v.weights.length, 0) + all.ids.length + VECTORS);
+  const packedWeights = new Float64Array(vectorWeights.reduce((n, w) => n + w.length, 0) + allIdf.length + VECTORS);
   at = 0;
-  for (const v of vectors) {
-    packedWeights.set(v.weights, at);
-    at += v.weights.length;
+  for (const w of [...vectorWeights, allIdf]) {
+    packedWeights.set(w, at);
+    at += w.length;
   }
-  packedWeights.set(
-    all.ids.map((id) => idfById.get(id) ?? 0),
-    at,
-  );
-  packedWeights.set(
-    vectors.map((v) => v.norm),
-    packedWeights.length - VECTORS,
-  );
+  vectorWeights.forEach((w, v) => {
+    let sum = 0;
+    for (const x of w) sum += x * x;
+    packedWeights[at + v] = Math.sqrt(sum);
+  });
   return { publishedAt, outlet, ids: packedIds, weights: packedWeights };
 }
