@@ -166,6 +166,33 @@ describe('the cluster index', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('hands merge hints out by the time they were noted for, each pair once, and keeps the earliest time of a pair', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'newsmerge-dedup-'));
+    const store = openStore(dir);
+    try {
+      const ids = store.write(() => [1, 2, 3, 4, 5].map(() => store.stories.create(NOW, NOW)));
+      const [a, b, c, d, e] = ids as [number, number, number, number, number];
+      store.write(() => {
+        store.clustering.addMergeHint(a, b, NOW + 3_000);
+        store.clustering.addMergeHint(d, c, NOW + 1_000);
+        store.clustering.addMergeHint(b, a, NOW + 9_000);
+        store.clustering.addMergeHint(a, e, NOW + 2_000);
+        store.clustering.addMergeHint(b, e, NOW + 1_000);
+      });
+      const first = store.write(() => store.clustering.takeMergeHints(3));
+      expect(first).toEqual([
+        { storyId: b, otherId: e },
+        { storyId: c, otherId: d },
+        { storyId: a, otherId: e },
+      ]);
+      expect(store.write(() => store.clustering.takeMergeHints(3))).toEqual([{ storyId: a, otherId: b }]);
+      expect(store.write(() => store.clustering.takeMergeHints(3))).toEqual([]);
+    } finally {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('same-event clustering through the poller', () => {
@@ -381,13 +408,13 @@ describe('the in-memory clustering index stays true to the store', () => {
       const firstPass = scored;
       expect(firstPass).toBeGreaterThan(0);
       // The same pair noted again: answered from the last pass.
-      store.write(() => store.clustering.addMergeHint(a!, b!));
+      store.write(() => store.clustering.addMergeHint(a!, b!, NOW));
       pass();
       expect(scored).toBe(firstPass);
       // An item indexed since: looked up and scored afresh.
       write(one!.id, [{ ...volcano, link: 'https://one.example/v', guid: 'https://one.example/v' }]);
       const beforePass = scored;
-      store.write(() => store.clustering.addMergeHint(a!, b!));
+      store.write(() => store.clustering.addMergeHint(a!, b!, NOW));
       pass();
       expect(scored).toBeGreaterThan(beforePass);
     } finally {

@@ -167,7 +167,7 @@ export function assignStory(engine: ClusterEngine, item: IncomingItem, dedup: De
   // weighs each pair as a whole and merges it, links it as related coverage, or leaves it.
   for (const other of support) {
     if (other.storyId === storyId) continue;
-    if (other.probability >= Math.min(MERGE_HINT_SUPPORT, dedup.relatedThreshold) || other.best >= LONE_REPORT_PAIR) store.clustering.addMergeHint(storyId, other.storyId);
+    if (other.probability >= Math.min(MERGE_HINT_SUPPORT, dedup.relatedThreshold) || other.best >= LONE_REPORT_PAIR) store.clustering.addMergeHint(storyId, other.storyId, item.publishedAt);
   }
   return joins ? { storyId, created: false, stage: 'same-event', absorbed: [] } : { storyId, created: true, stage: 'new', absorbed: [] };
 }

@@ -96,10 +96,10 @@ export class ClusterTables {
       SELECT i.id FROM items i WHERE i.story_id = ? AND EXISTS (SELECT 1 FROM item_profiles p WHERE p.item_id = i.id)
       ORDER BY i.published_at DESC, i.id DESC LIMIT ?`).pluck();
     this.outletStmt = db.prepare(`SELECT outlet FROM feeds WHERE id = ?`).pluck();
-    this.addHintStmt = db.prepare(`INSERT OR IGNORE INTO story_merge_hints (story_id, other_id) VALUES (?, ?)`);
+    this.addHintStmt = db.prepare(`INSERT OR IGNORE INTO story_merge_hints (story_id, other_id, noted_for) VALUES (?, ?, ?)`);
     this.takeHintsStmt = db.prepare(`
-      DELETE FROM story_merge_hints WHERE (story_id, other_id) IN (SELECT story_id, other_id FROM story_merge_hints ORDER BY story_id, other_id LIMIT ?)
-      RETURNING story_id AS storyId, other_id AS otherId`);
+      DELETE FROM story_merge_hints WHERE (story_id, other_id) IN (SELECT story_id, other_id FROM story_merge_hints ORDER BY noted_for, story_id, other_id LIMIT ?)
+      RETURNING story_id AS storyId, other_id AS otherId, noted_for AS notedFor`);
     this.unindexedStmt = db.prepare(`
       SELECT i.id, i.story_id AS storyId, i.feed_id AS feedId, f.outlet, i.title, i.summary, i.content, i.published_at AS publishedAt
       FROM items i JOIN feeds f ON f.id = i.feed_id
@@ -184,14 +184,18 @@ export class ClusterTables {
     return (this.outletStmt.get(feedId) as string | undefined) ?? `feed:${feedId}`;
   }
 
-  /** Notes that two stories may have become one, for the periodic merge. */
-  addMergeHint(storyId: number, otherId: number): void {
-    if (storyId !== otherId) this.addHintStmt.run(Math.min(storyId, otherId), Math.max(storyId, otherId));
+  /** Notes that two stories may have become one, for the periodic merge; `notedFor`: the publication time of the item that found both. */
+  addMergeHint(storyId: number, otherId: number, notedFor: number): void {
+    if (storyId !== otherId) this.addHintStmt.run(Math.min(storyId, otherId), Math.max(storyId, otherId), notedFor);
   }
 
-  /** Up to `limit` pending merge hints, oldest stories first, removed as they are read (ids may since have been merged: resolve them). */
+  /**
+   * Up to `limit` pending merge hints in the order of the times they were noted for (then story ids), removed
+   * as they are read (ids may since have been merged: resolve them).
+   */
   takeMergeHints(limit: number): Array<{ storyId: number; otherId: number }> {
-    return this.takeHintsStmt.all(limit) as Array<{ storyId: number; otherId: number }>;
+    const hints = this.takeHintsStmt.all(limit) as Array<{ storyId: number; otherId: number; notedFor: number }>;
+    return hints.sort((a, b) => a.notedFor - b.notedFor || a.storyId - b.storyId || a.otherId - b.otherId).map(({ storyId, otherId }) => ({ storyId, otherId }));
   }
 
   /** Items stored before the clustering index existed (or never indexed), oldest first. */

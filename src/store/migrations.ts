@@ -290,4 +290,10 @@ export const MIGRATIONS: readonly string[] = [
     created_at INTEGER NOT NULL
   );
   `,
+  // Merge hints carry the publication time of the item that noted them: the periodic merge takes them in that
+  // order, so that one pass asks about stories of one stretch of time, whose candidates it has just compared.
+  `
+  ALTER TABLE story_merge_hints ADD COLUMN noted_for INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX story_merge_hints_by_time ON story_merge_hints(noted_for, story_id, other_id);
+  `,
 ];
