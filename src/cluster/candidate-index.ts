@@ -21,7 +21,7 @@ const MAX_CACHED_TERMS = 100_000;
  * window holds tens of thousands of items; the ones compared lately keep theirs, the others are derived again
  * when needed.
  */
-const MAX_DERIVED = 10_000;
+const MAX_DERIVED = 8_000;
 
 /**
  * Clustering's in-memory view of the stored profiles (ClusterTables): the inverted index and MinHash band
