@@ -10,6 +10,7 @@ import { fixedTermWeights } from '../src/dedup/term-vector.js';
 import { cosine, Run, sharedCount, weighItem } from '../src/dedup/weighed-item.js';
 import { TermStatistics } from '../src/dedup/term-statistics.js';
 import { terms } from '../src/dedup/tokenize.js';
+import { RecencyList, type RecencyLinks } from '../src/cluster/recency-list.js';
 import { WindowCache, type WindowEntry } from '../src/cluster/window-cache.js';
 
 const words = (text: string) => text.toLowerCase().split(/\s+/);
@@ -139,6 +140,32 @@ describe('the pair model', () => {
     const [same, other] = new LexicalSimilarity(DEFAULT_PAIR_MODEL).score(item(docs[0]!, 0), [item(docs[1]!, 3), item(docs[2]!, 2)], weights);
     expect(same!).toBeGreaterThan(other!);
     expect(sigmoid(other!)).toBeLessThan(0.1);
+  });
+});
+
+describe('the recency list of derived forms', () => {
+  it('hands out the least recently touched first, and forgets what is removed or cleared', () => {
+    type Item = RecencyLinks<Item> & { id: number };
+    const [a, b, c] = [1, 2, 3].map((id): Item => ({ id }));
+    const list = new RecencyList<Item>();
+    const order = () => {
+      const out: number[] = [];
+      for (let item = list.oldest(); item; item = item.newer) out.push(item.id);
+      return out;
+    };
+    [a!, b!, c!].forEach((item) => list.touch(item));
+    expect(order()).toEqual([1, 2, 3]);
+    list.touch(a!);
+    list.touch(a!);
+    expect(order()).toEqual([2, 3, 1]);
+    list.remove(c!);
+    list.remove(c!);
+    expect(order()).toEqual([2, 1]);
+    expect(list.size).toBe(2);
+    list.clear();
+    expect([list.size, list.oldest(), a!.listed]).toEqual([0, undefined, false]);
+    list.touch(c!);
+    expect(order()).toEqual([3]);
   });
 });
 

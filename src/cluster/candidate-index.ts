@@ -1,4 +1,5 @@
 import type { ClusterTables, ProfiledItem, StoredProfile } from '../store/cluster-tables.js';
+import { RecencyList } from './recency-list.js';
 import { WindowCache, type CachedItem } from './window-cache.js';
 
 /** An indexed item as clustering compares it: where it lives and who published it (its profile: derived()). */
@@ -33,7 +34,7 @@ export class CandidateIndex {
   private readonly window: WindowCache;
   private readonly frequencyCache = new Map<string, number>();
   /** Items holding a derived form, oldest first (a Set keeps insertion order). */
-  private readonly derivedOrder = new Set<CachedItem>();
+  private readonly derivedOrder = new RecencyList<CachedItem>();
   /** Document frequencies of items indexed in this transaction, written together by flush(). */
   private pending = new Map<string, number>();
   private pendingDocuments = 0;
@@ -170,17 +171,25 @@ export class CandidateIndex {
 
   /**
    * The indexed items among these ids, in the given order, with their current story and outlet; those
-   * without a derived form in memory come with their stored profile, read in one query.
+   * without a derived form in memory come with their stored profile, read in one query (only the profile
+   * for items held in the window, which knows the rest).
    */
   items(itemIds: readonly number[]): IndexedItem[] {
     if (itemIds.length === 0) return [];
-    const needed = itemIds.filter((id) => this.window.get(id)?.derived === undefined);
-    const loaded = new Map(needed.length > 0 ? this.tables.profiles(needed).map((r) => [r.itemId, r]) : []);
+    const held: number[] = [];
+    const unheld: number[] = [];
+    for (const id of itemIds) {
+      const cached = this.window.get(id);
+      if (!cached) unheld.push(id);
+      else if (cached.derived === undefined) held.push(id);
+    }
+    const texts = held.length > 0 ? this.tables.profileTexts(held) : new Map<number, string>();
+    const rows = new Map(unheld.length > 0 ? this.tables.profiles(unheld).map((r) => [r.itemId, r]) : []);
     const out: IndexedItem[] = [];
     for (const id of itemIds) {
       const cached = this.window.get(id);
-      const row = cached ?? loaded.get(id);
-      if (row) out.push({ itemId: row.itemId, storyId: cached ? this.window.storyOf(cached) : row.storyId, feedId: row.feedId, outlet: row.outlet, publishedAt: row.publishedAt, profile: loaded.get(id)?.profile });
+      if (cached) out.push({ itemId: id, storyId: this.window.storyOf(cached), feedId: cached.feedId, outlet: cached.outlet, publishedAt: cached.publishedAt, profile: texts.get(id) });
+      else if (rows.has(id)) out.push(rows.get(id)!);
     }
     return out;
   }
@@ -203,12 +212,11 @@ export class CandidateIndex {
   derived<T>(item: Pick<IndexedItem, 'itemId' | 'profile'>, make: (profile: string) => T): T {
     const cached = this.window.get(item.itemId);
     if (cached?.derived !== undefined) {
-      this.derivedOrder.delete(cached);
-      this.derivedOrder.add(cached);
+      this.derivedOrder.touch(cached);
       return cached.derived as T;
     }
     // The item may have lost its derived form since items() looked (to the bound): read the profile then.
-    const profile = item.profile ?? this.tables.profiles([item.itemId])[0]?.profile;
+    const profile = item.profile ?? this.tables.profileTexts([item.itemId]).get(item.itemId);
     if (profile === undefined) throw new Error(`item ${item.itemId} is indexed for clustering but has no stored profile`);
     const value = make(profile);
     if (cached) this.keepDerived(cached, value);
@@ -223,13 +231,12 @@ export class CandidateIndex {
 
   private keepDerived(cached: CachedItem, value: unknown): void {
     if (cached.derived === undefined && this.derivedOrder.size >= MAX_DERIVED) {
-      const [oldest] = this.derivedOrder;
-      oldest!.derived = undefined;
-      this.derivedOrder.delete(oldest!);
+      const oldest = this.derivedOrder.oldest()!;
+      oldest.derived = undefined;
+      this.derivedOrder.remove(oldest);
     }
     cached.derived = value;
-    this.derivedOrder.delete(cached);
-    this.derivedOrder.add(cached);
+    this.derivedOrder.touch(cached);
   }
 
   /** Number of indexed items and the newest indexed item id, as stored. */
@@ -249,7 +256,7 @@ export class CandidateIndex {
   private dropFromMemory(itemId: number): void {
     this.changes++;
     const cached = this.window.get(itemId);
-    if (cached) this.derivedOrder.delete(cached);
+    if (cached) this.derivedOrder.remove(cached);
     this.window.delete(itemId);
   }
 

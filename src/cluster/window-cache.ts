@@ -1,11 +1,12 @@
 import type { ProfiledItem } from '../store/cluster-tables.js';
 import { BandIndex } from './band-index.js';
+import type { RecencyLinks } from './recency-list.js';
 
 /**
  * An indexed item held in memory: what candidate lookup needs without a query. Kept small (no terms,
  * MinHash or profile text; the store has them): a busy window holds tens of thousands of items.
  */
-export interface CachedItem extends ProfiledItem {
+export interface CachedItem extends ProfiledItem, RecencyLinks<CachedItem> {
   /** What clustering derived from the profile (parsed, weighed); dropped with the item. */
   derived?: unknown;
 }

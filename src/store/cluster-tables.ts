@@ -63,6 +63,7 @@ export class ClusterTables {
   private readonly profilesInRangeStmt;
   private readonly countInRangeStmt;
   private readonly profilesStmt;
+  private readonly profileTextsStmt;
   private readonly minhashesStmt;
   private readonly storyItemsStmt;
   private readonly outletStmt;
@@ -91,6 +92,7 @@ export class ClusterTables {
     this.profilesInRangeStmt = db.prepare(`SELECT ${columns}, p.terms, p.bands ${from} WHERE p.published_at BETWEEN ? AND ?`);
     this.countInRangeStmt = db.prepare(`SELECT count(*) FROM item_profiles WHERE published_at BETWEEN ? AND ?`).pluck();
     this.profilesStmt = db.prepare(`SELECT ${columns}, p.profile ${from} WHERE p.item_id IN (SELECT value FROM json_each(?))`);
+    this.profileTextsStmt = db.prepare(`SELECT item_id AS itemId, profile FROM item_profiles WHERE item_id IN (SELECT value FROM json_each(?))`);
     this.minhashesStmt = db.prepare(`SELECT item_id AS itemId, minhash FROM item_profiles WHERE item_id IN (SELECT value FROM json_each(?))`);
     this.storyItemsStmt = db.prepare(`
       SELECT i.id FROM items i WHERE i.story_id = ? AND EXISTS (SELECT 1 FROM item_profiles p WHERE p.item_id = i.id)
@@ -167,6 +169,11 @@ export class ClusterTables {
   /** These items with their stored profile (JSON), in no particular order; items without one are left out. */
   profiles(itemIds: readonly number[]): Array<ProfiledItem & { profile: string }> {
     return this.profilesStmt.all(JSON.stringify(itemIds)) as Array<ProfiledItem & { profile: string }>;
+  }
+
+  /** The stored profiles (JSON) of these items, by item id: for items whose story and outlet are known already (half the cost of profiles()). */
+  profileTexts(itemIds: readonly number[]): Map<number, string> {
+    return new Map((this.profileTextsStmt.all(JSON.stringify(itemIds)) as Array<{ itemId: number; profile: string }>).map((r) => [r.itemId, r.profile]));
   }
 
   /** The MinHash signatures of these items, by item id. */
