@@ -75,10 +75,11 @@ describe('search with stemming and British/American spellings', () => {
     db.exec(`DROP TRIGGER items_fts_insert; DROP TRIGGER items_fts_delete; DROP TRIGGER items_fts_update; DROP TABLE items_fts;`);
     db.exec(MIGRATIONS[0]!.slice(MIGRATIONS[0]!.indexOf('CREATE VIRTUAL TABLE items_fts')));
     db.exec(`INSERT INTO items_fts(items_fts) VALUES ('rebuild')`);
-    // Schema version 4: the steps after it (the stemming index, item topics, push, outlet push) run again at start.
+    // Schema version 4: the steps after it (the stemming index, item topics, push, outlet push, timed merge hints) run again at start.
     db.exec(`DROP TABLE item_topics`);
     for (const table of ['websub_subscriptions', 'websub_topics', 'alerts_seen', 'alert_stories', 'push_deliveries', 'outlet_subscriptions']) db.exec(`DROP TABLE ${table}`);
     for (const column of ['hub_url', 'self_url', 'push_polled']) db.exec(`ALTER TABLE feeds DROP COLUMN ${column}`);
+    db.exec(`DROP INDEX story_merge_hints_by_time; ALTER TABLE story_merge_hints DROP COLUMN noted_for`);
     db.pragma(`user_version = 4`);
     expect((db.prepare(`SELECT count(*) AS n FROM items_fts WHERE items_fts MATCH '"troop"'`).get() as { n: number }).n).toBe(0);
     db.close();
