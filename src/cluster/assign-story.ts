@@ -1,6 +1,6 @@
 import type { DedupConfig } from '../config/config-schema.js';
 import { QUERY_TERMS, queryTerms, storySupport, type CandidateVerdict, type StorySupport } from '../dedup/choose-story.js';
-import { profileTerms, type ItemProfile, type TermProfile } from '../dedup/item-profile.js';
+import { profileTerms, termProfile, type ItemProfile, type TermProfile } from '../dedup/item-profile.js';
 import { estimatedJaccard, minhashBands, parseMinhash } from '../dedup/minhash.js';
 import type { ComparedItem, EventSimilarity } from '../dedup/similarity.js';
 import type { StoryKeys } from '../dedup/story-keys.js';
@@ -198,7 +198,6 @@ export interface Place {
 
 /** What the candidate index stores of an item. */
 export function indexEntry(place: Place, profile: ItemProfile, publishedAt: number): IndexEntry {
-  const { minhash, ...compared } = profile;
-  // The MinHash has a column of its own: the profile compared (read for every candidate not held in memory) goes without it.
-  return { ...place, publishedAt, minhash, terms: profileTerms(profile), bands: minhashBands(parseMinhash(minhash)), profile: JSON.stringify(compared) };
+  const { minhash } = profile;
+  return { ...place, publishedAt, minhash, terms: profileTerms(profile), bands: minhashBands(parseMinhash(minhash)), profile: JSON.stringify(termProfile(profile)) };
 }

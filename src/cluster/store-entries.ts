@@ -1,6 +1,6 @@
 import type { DedupConfig } from '../config/config-schema.js';
 import { DEFAULT_PAIR_MODEL } from '../dedup/default-pair-model.js';
-import { profileTerms } from '../dedup/item-profile.js';
+import { profileTerms, termProfile } from '../dedup/item-profile.js';
 import { LexicalSimilarity, type EventSimilarity } from '../dedup/similarity.js';
 import { storyKeys } from '../dedup/story-keys.js';
 import { isTemplatedFeed } from '../dedup/templated-feed.js';
@@ -128,7 +128,7 @@ export function storeEntries(engine: ClusterEngine, batch: readonly FeedEntries[
     const profile = profileEntry(item.entry);
     const publishedAt = item.entry.published ?? item.fetchedAt;
     const outlet = outletOf(item.feedId);
-    return { feedId: item.feedId, outlet, entry: item.entry, publishedAt, keys: storyKeys(item.entry, dedup.minTitleWords), profile, compared: { profile, publishedAt, outlet }, templated: item.templated };
+    return { feedId: item.feedId, outlet, entry: item.entry, publishedAt, keys: storyKeys(item.entry, dedup.minTitleWords), profile, compared: { profile: termProfile(profile), publishedAt, outlet }, templated: item.templated };
   });
   const session: ClusterSession = {
     similarity: options.similarity ?? defaultSimilarity(),

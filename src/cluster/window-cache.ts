@@ -275,8 +275,18 @@ export class WindowCache {
       }
       let before = this.lastAtOrBefore(posting, center);
       let after = before + 1;
-      for (let matched = 0; matched < MAX_POSTINGS_MATCHED && (before >= first || after <= last); ) {
-        const slot = after > last || (before >= first && center - at[list[before]!]! <= at[list[after]!]! - center) ? list[before--]! : list[after++]!;
+      // How far each side's next posting lies from the middle (Infinity: that side is done).
+      let behind = before >= first ? center - at[list[before]!]! : Infinity;
+      let ahead = after <= last ? at[list[after]!]! - center : Infinity;
+      for (let matched = 0; matched < MAX_POSTINGS_MATCHED && (behind !== Infinity || ahead !== Infinity); ) {
+        let slot: number;
+        if (behind <= ahead) {
+          slot = list[before--]!;
+          behind = before >= first ? center - at[list[before]!]! : Infinity;
+        } else {
+          slot = list[after++]!;
+          ahead = after <= last ? at[list[after]!]! - center : Infinity;
+        }
         if (alive[slot] !== 1) continue;
         matched++;
         if (stamp[slot] === query) score[slot] = score[slot]! + weight;

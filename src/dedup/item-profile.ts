@@ -50,6 +50,12 @@ export function ledeOf(summary: string): string {
 /** What comparing an item reads of its profile (the MinHash is stored and read on its own). */
 export type TermProfile = Omit<ItemProfile, 'minhash'>;
 
+/** The profile without its MinHash: what is stored and kept in memory for comparing (the hash is 512 characters). */
+export function termProfile(profile: ItemProfile): TermProfile {
+  const { minhash: _minhash, ...terms } = profile;
+  return terms;
+}
+
 /** Builds the profile of an item from its headline and summary. */
 export function profileItem(title: string, summary: string): ItemProfile {
   const titleWords = splitWords(title);
