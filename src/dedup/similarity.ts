@@ -44,7 +44,9 @@ export function candidateFeatures(item: WeighedItem, candidates: readonly Weighe
     const c = cosines[i]!;
     const rank = sorted.indexOf(c);
     const bestOther = rank === 0 ? (sorted[1] ?? 0) : sorted[0]!;
-    return [...features, Math.log1p(rank), c - bestOther];
+    // Each candidate's own array, lengthened: a lookup scores a dozen candidates, a first poll a million.
+    features.push(Math.log1p(rank), c - bestOther);
+    return features;
   });
 }
 
