@@ -63,9 +63,9 @@ export const LONE_REPORT_SHARE = 0.5;
 /** Fewest terms an item needs before a MinHash match says "wire copy" (short texts collide). */
 const NEAR_DUPLICATE_MIN_TERMS = 8;
 
-/** Every term weighing an item looks up: its headline and lede terms, and the names it writes. */
+/** Every term weighing an item looks up: its headline and lede terms, and the names it writes (repeats kept: loadTerms asks for each once). */
 export function weighedTerms(profile: TermProfile): string[] {
-  return [...profileTerms(profile), ...profile.names];
+  return [...profile.title, ...profile.lede, ...profile.names];
 }
 
 /** Loads the stored document frequencies of the terms the statistics do not know yet, in one read. */
