@@ -33,7 +33,7 @@ const MAX_DERIVED = 8_000;
 export class CandidateIndex {
   private readonly window: WindowCache;
   private readonly frequencyCache = new Map<string, number>();
-  /** Items holding a derived form, oldest first (a Set keeps insertion order). */
+  /** Items holding a derived form, the least recently used first. */
   private readonly derivedOrder = new RecencyList<CachedItem>();
   /** Document frequencies of items indexed in this transaction, written together by flush(). */
   private pending = new Map<string, number>();
