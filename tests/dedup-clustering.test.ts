@@ -182,11 +182,11 @@ describe('the cluster index', () => {
       });
       const first = store.write(() => store.clustering.takeMergeHints(3));
       expect(first).toEqual([
-        { storyId: b, otherId: e },
-        { storyId: c, otherId: d },
-        { storyId: a, otherId: e },
+        { storyId: b, otherId: e, notedFor: NOW + 1_000 },
+        { storyId: c, otherId: d, notedFor: NOW + 1_000 },
+        { storyId: a, otherId: e, notedFor: NOW + 2_000 },
       ]);
-      expect(store.write(() => store.clustering.takeMergeHints(3))).toEqual([{ storyId: a, otherId: b }]);
+      expect(store.write(() => store.clustering.takeMergeHints(3))).toEqual([{ storyId: a, otherId: b, notedFor: NOW + 3_000 }]);
       expect(store.write(() => store.clustering.takeMergeHints(3))).toEqual([]);
     } finally {
       store.close();

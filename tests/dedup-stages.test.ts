@@ -163,7 +163,7 @@ describe('the recency list of derived forms', () => {
     expect(order()).toEqual([2, 1]);
     expect(list.size).toBe(2);
     list.clear();
-    expect([list.size, list.oldest(), a!.listed]).toEqual([0, undefined, false]);
+    expect([list.size, list.oldest(), list.has(a!)]).toEqual([0, undefined, false]);
     list.touch(c!);
     expect(order()).toEqual([3]);
   });

@@ -184,7 +184,7 @@ export function indexItem({ store, index }: ClusterEngine, place: Place, item: P
     return;
   }
   store.items.setKeys(itemId, [...item.keys.urlKeys, ...(item.keys.titleKey ? [item.keys.titleKey] : [])]);
-  index.add(indexEntry(place, item.profile, item.publishedAt), replace);
+  index.add(indexEntry(place, item.profile, item.publishedAt, item.compared?.profile), replace);
   if (item.compared) index.rememberDerived({ itemId }, item.compared);
 }
 
@@ -196,8 +196,8 @@ export interface Place {
   outlet: string;
 }
 
-/** What the candidate index stores of an item. */
-export function indexEntry(place: Place, profile: ItemProfile, publishedAt: number): IndexEntry {
+/** What the candidate index stores of an item; `compared`: its profile without the MinHash, if made already. */
+export function indexEntry(place: Place, profile: ItemProfile, publishedAt: number, compared: TermProfile = termProfile(profile)): IndexEntry {
   const { minhash } = profile;
-  return { ...place, publishedAt, minhash, terms: profileTerms(profile), bands: minhashBands(parseMinhash(minhash)), profile: JSON.stringify(termProfile(profile)) };
+  return { ...place, publishedAt, minhash, terms: profileTerms(profile), bands: minhashBands(parseMinhash(minhash)), profile: JSON.stringify(compared) };
 }

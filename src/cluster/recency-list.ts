@@ -2,7 +2,6 @@
 export interface RecencyLinks<T> {
   newer?: T | undefined;
   older?: T | undefined;
-  listed?: boolean;
 }
 
 /**
@@ -25,13 +24,15 @@ export class RecencyList<T extends RecencyLinks<T>> {
     return this.first;
   }
 
+  /** Whether `item` is listed (the first one has no older neighbour, every other one has). */
+  has(item: T): boolean {
+    return item.older !== undefined || item === this.first;
+  }
+
   /** Makes `item` the most recently touched (listing it if it was not). */
   touch(item: T): void {
-    if (item.listed) {
-      if (item === this.last) return;
-      this.unlink(item);
-    }
-    item.listed = true;
+    if (item === this.last) return;
+    if (this.has(item)) this.unlink(item);
     item.older = this.last;
     item.newer = undefined;
     if (this.last) this.last.newer = item;
@@ -42,7 +43,7 @@ export class RecencyList<T extends RecencyLinks<T>> {
 
   /** Takes `item` out of the list (nothing if it is not listed). */
   remove(item: T): void {
-    if (item.listed) this.unlink(item);
+    if (this.has(item)) this.unlink(item);
   }
 
   /** Empties the list. */
@@ -50,7 +51,6 @@ export class RecencyList<T extends RecencyLinks<T>> {
     for (let item = this.first; item; ) {
       const next = item.newer;
       item.newer = item.older = undefined;
-      item.listed = false;
       item = next;
     }
     this.first = this.last = undefined;
@@ -63,7 +63,6 @@ export class RecencyList<T extends RecencyLinks<T>> {
     if (item.newer) item.newer.older = item.older;
     else this.last = item.older;
     item.newer = item.older = undefined;
-    item.listed = false;
     this.count--;
   }
 }

@@ -230,10 +230,17 @@ export class WindowCache {
     }
     const query = this.queries;
     const { at, alive, stamp, score } = this;
-    // Every lookup of a first poll comes here (a hundred thousand of them): counting is written out in the
-    // loops rather than called, and the slots touched go to one scratch array.
+    // The slots touched go to one scratch array: a first poll makes a hundred thousand lookups.
     const touched = this.touched;
     touched.length = 0;
+    const count = (slot: number, weight: number) => {
+      if (stamp[slot] === query) score[slot] = score[slot]! + weight;
+      else {
+        stamp[slot] = query;
+        score[slot] = weight;
+        touched.push(slot);
+      }
+    };
     // Items left out (a story's own members, when a merge pass asks) are stamped as already counted: they never join `touched`.
     for (const id of except) {
       const slot = this.slotOfItem.get(id);
@@ -244,15 +251,7 @@ export class WindowCache {
       const posting = this.postings.get(term);
       if (posting === undefined) continue;
       if (typeof posting === 'number') {
-        const t = at[posting]!;
-        if (alive[posting] === 1 && t >= from && t <= to) {
-          if (stamp[posting] === query) score[posting] = score[posting]! + weight;
-          else {
-            stamp[posting] = query;
-            score[posting] = weight;
-            touched.push(posting);
-          }
-        }
+        if (alive[posting] === 1 && at[posting]! >= from && at[posting]! <= to) count(posting, weight);
         continue;
       }
       const list = posting.slots;
@@ -261,16 +260,7 @@ export class WindowCache {
       const last = this.lastAtOrBefore(posting, to);
       const first = this.lastAtOrBefore(posting, from - 1) + 1;
       if (last - first < MAX_POSTINGS_MATCHED) {
-        for (let i = first; i <= last; i++) {
-          const slot = list[i]!;
-          if (alive[slot] !== 1) continue;
-          if (stamp[slot] === query) score[slot] = score[slot]! + weight;
-          else {
-            stamp[slot] = query;
-            score[slot] = weight;
-            touched.push(slot);
-          }
-        }
+        for (let i = first; i <= last; i++) if (alive[list[i]!] === 1) count(list[i]!, weight);
         continue;
       }
       let before = this.lastAtOrBefore(posting, center);
@@ -289,12 +279,7 @@ export class WindowCache {
         }
         if (alive[slot] !== 1) continue;
         matched++;
-        if (stamp[slot] === query) score[slot] = score[slot]! + weight;
-        else {
-          stamp[slot] = query;
-          score[slot] = weight;
-          touched.push(slot);
-        }
+        count(slot, weight);
       }
     }
     return this.best(touched, limit).map((slot) => ({ itemId: this.ids[slot]!, score: score[slot]! }));

@@ -25,8 +25,9 @@ export const Run = {
 /** One of the runs (see Run). */
 export type Run = (typeof Run)[keyof typeof Run];
 
-const RUNS = 7;
-const VECTORS = 4;
+const RUNS = Object.keys(Run).length;
+/** The runs that are weighted vectors: Title, Lede, All, NameVector. */
+const VECTORS = Run.Names;
 
 /**
  * An item ready to be compared: its profile weighed with the document frequencies of the moment. Packed in
@@ -152,8 +153,10 @@ export function weighItem(profile: TermProfile, publishedAt: number, outlet: str
   const terms: string[] = [];
   const ids: number[] = [];
   const idfs: number[] = [];
-  const tf: number[][] = [[], [], []];
-  const count = (list: readonly string[], field: number) => {
+  const titleTf: number[] = [];
+  const ledeTf: number[] = [];
+  const nameTf: number[] = [];
+  const count = (list: readonly string[], into: number[]) => {
     for (const term of list) {
       let slot = slots.get(term);
       if (slot === undefined) {
@@ -162,17 +165,16 @@ export function weighItem(profile: TermProfile, publishedAt: number, outlet: str
         terms.push(term);
         ids.push(termId(term));
         idfs.push(weights.idf(term));
-        tf[0]!.push(0);
-        tf[1]!.push(0);
-        tf[2]!.push(0);
+        titleTf.push(0);
+        ledeTf.push(0);
+        nameTf.push(0);
       }
-      tf[field]![slot]!++;
+      into[slot]!++;
     }
   };
-  count(profile.title, 0);
-  count(profile.lede, 1);
-  count(profile.names, 2);
-  const [titleTf, ledeTf, nameTf] = tf as [number[], number[], number[]];
+  count(profile.title, titleTf);
+  count(profile.lede, ledeTf);
+  count(profile.names, nameTf);
   const order = ids.map((_, slot) => slot).sort((a, b) => ids[a]! - ids[b]!);
   const vectorIds: number[][] = [[], [], [], []];
   const vectorWeights: number[][] = [[], [], [], []];

@@ -200,9 +200,9 @@ export class ClusterTables {
    * Up to `limit` pending merge hints in the order of the times they were noted for (then story ids), removed
    * as they are read (ids may since have been merged: resolve them).
    */
-  takeMergeHints(limit: number): Array<{ storyId: number; otherId: number }> {
+  takeMergeHints(limit: number): Array<{ storyId: number; otherId: number; notedFor: number }> {
     const hints = this.takeHintsStmt.all(limit) as Array<{ storyId: number; otherId: number; notedFor: number }>;
-    return hints.sort((a, b) => a.notedFor - b.notedFor || a.storyId - b.storyId || a.otherId - b.otherId).map(({ storyId, otherId }) => ({ storyId, otherId }));
+    return hints.sort((a, b) => a.notedFor - b.notedFor || a.storyId - b.storyId || a.otherId - b.otherId);
   }
 
   /** Items stored before the clustering index existed (or never indexed), oldest first. */
